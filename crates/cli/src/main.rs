@@ -1,0 +1,2 @@
+//! wormscope command line (placeholder).
+fn main() {}

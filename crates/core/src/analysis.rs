@@ -1,0 +1,348 @@
+//! The whole-analysis driver: files in, one [`Report`] out.
+//!
+//! An [`Analyzer`] takes any number of capture files, each pushed as chunks of any size (the
+//! page's worker pushes a few MiB at a time, the CLI reads files the same way). It detects the
+//! format from the first bytes, frames records, decodes them, tracks connections across all
+//! files, and keeps per-file counts so that every byte read is accounted for as parsed or
+//! skipped with a reason. [`Analyzer::finish`] flushes the open connections and returns the
+//! report.
+//!
+//! NOTE: files are analysed one after another, not merged by timestamp as Zeek merges several
+//! `-r` inputs; connections that span two files join only when the second file continues
+//! where the first stopped.
+
+use crate::capture::{CaptureError, CaptureReader, RawPacket};
+use crate::conn::{ConnConfig, ConnTable, Connection};
+use crate::decode::{self, DecodeOutcome};
+use crate::net::LocalNets;
+use crate::time::Timestamp;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Settings of one analysis.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The analyst's own networks, for `local_orig` / `local_resp`.
+    pub local_nets: LocalNets,
+    /// Connection tracking settings (timeouts, checksum checking).
+    pub conn: ConnConfig,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config { local_nets: LocalNets::default(), conn: ConnConfig::default() }
+    }
+}
+
+/// A file that could not be read to its end, with where and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InputError {
+    /// The file's name as the caller gave it.
+    pub file: String,
+    /// Byte offset from the start of the file where the problem lies.
+    pub offset: u64,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: byte {}: {}", self.file, self.offset, self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// What happened to one input file.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FileReport {
+    /// The file's name as the caller gave it.
+    pub name: String,
+    /// The size the caller announced, in bytes (0 if unknown).
+    pub size: u64,
+    /// `pcap` or `pcapng` once detected.
+    pub format: Option<&'static str>,
+    /// Bytes pushed so far.
+    pub bytes_read: u64,
+    /// Packet records framed from this file.
+    pub packets: u64,
+    /// Records decoded into connection state.
+    pub packets_parsed: u64,
+    /// Records skipped, by reason.
+    pub packets_skipped: BTreeMap<String, u64>,
+    /// Input anomalies that did not stop reading, by name (e.g. `caplen_clamped`).
+    pub anomalies: BTreeMap<String, u64>,
+    /// The error that stopped reading this file, if any.
+    pub error: Option<InputError>,
+}
+
+/// Totals over all files.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Counts {
+    /// Packet records framed.
+    pub packets: u64,
+    /// Records decoded into connection state.
+    pub packets_parsed: u64,
+    /// Records skipped, by reason.
+    pub packets_skipped: BTreeMap<String, u64>,
+    /// Input anomalies, by name.
+    pub anomalies: BTreeMap<String, u64>,
+    /// Files that stopped with an error.
+    pub files_failed: u64,
+    /// Connections in the report.
+    pub connections: u64,
+}
+
+/// One time bucket of the activity chart.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ActivityBucket {
+    /// Start of the bucket, seconds since the epoch.
+    pub start: i64,
+    /// Packets seen in the bucket.
+    pub packets: u64,
+    /// IP-level bytes seen in the bucket.
+    pub bytes: u64,
+    /// Connections whose first packet falls in the bucket.
+    pub connections: u64,
+}
+
+/// Activity over time, in equal buckets from the first to the last packet.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Activity {
+    /// Width of every bucket, in seconds.
+    pub bucket_secs: i64,
+    /// The buckets, oldest first, with no gaps.
+    pub buckets: Vec<ActivityBucket>,
+}
+
+/// The result of an analysis.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    /// One entry per file, in the order files were added.
+    pub files: Vec<FileReport>,
+    /// Totals over all files.
+    pub counts: Counts,
+    /// Every connection, ordered by start time.
+    pub connections: Vec<Connection>,
+    /// Packets, bytes and new connections over time.
+    pub activity: Activity,
+}
+
+/// Runs one analysis over any number of files.
+pub struct Analyzer {
+    config: Config,
+    files: Vec<FileState>,
+    decoder: decode::Decoder,
+    table: ConnTable,
+    activity: ActivityBuilder,
+}
+
+struct FileState {
+    report: FileReport,
+    reader: CaptureReader,
+    ended: bool,
+}
+
+/// Activity bucket width before the range is known: one second, widened as the range grows.
+const ACTIVITY_MAX_BUCKETS: usize = 2_000;
+
+impl Analyzer {
+    /// Starts an empty analysis.
+    pub fn new(config: Config) -> Analyzer {
+        let table = ConnTable::new(config.conn.clone(), config.local_nets.clone());
+        Analyzer { config, files: Vec::new(), decoder: decode::Decoder::default(), table, activity: ActivityBuilder::default() }
+    }
+
+    /// Returns the settings this analysis runs with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Adds a file and returns its index for [`Analyzer::push`]. `size` is the expected length
+    /// in bytes, used only for progress (0 if unknown).
+    pub fn begin_file(&mut self, name: &str, size: u64) -> usize {
+        let report = FileReport { name: name.to_string(), size, ..FileReport::default() };
+        self.files.push(FileState { report, reader: CaptureReader::new(), ended: false });
+        self.files.len() - 1
+    }
+
+    /// Pushes the next chunk of a file. After an error the file is marked failed and later
+    /// chunks of it are ignored; the error is returned once.
+    pub fn push(&mut self, file: usize, chunk: &[u8]) -> Result<(), InputError> {
+        let Some(state) = self.files.get_mut(file) else {
+            return Err(InputError { file: format!("file #{file}"), offset: 0, message: "unknown file index".into() });
+        };
+        if state.report.error.is_some() || state.ended {
+            return Ok(());
+        }
+        state.report.bytes_read += chunk.len() as u64;
+
+        // Frame records; decoding and connection tracking happen per record.
+        let file_index = file as u32;
+        let decoder = &mut self.decoder;
+        let table = &mut self.table;
+        let activity = &mut self.activity;
+        let report = &mut state.report;
+        let result = state.reader.push(chunk, &mut |raw: &RawPacket| {
+            report.packets += 1;
+            match decoder.decode(raw) {
+                DecodeOutcome::Packet(packet) => {
+                    report.packets_parsed += 1;
+                    activity.add_packet(packet.ts, u64::from(packet.ip_len));
+                    table.process(&packet, file_index, raw.number);
+                }
+                DecodeOutcome::Skipped(reason) => {
+                    *report.packets_skipped.entry(reason.as_str().to_string()).or_default() += 1;
+                }
+                DecodeOutcome::Pending => {}
+            }
+        });
+        report.format = state.reader.format();
+        result.map_err(|error| Self::fail(state, error))
+    }
+
+    /// Marks a file as complete. A record cut off by the end of the file is reported here.
+    pub fn end_file(&mut self, file: usize) -> Result<(), InputError> {
+        let Some(state) = self.files.get_mut(file) else {
+            return Err(InputError { file: format!("file #{file}"), offset: 0, message: "unknown file index".into() });
+        };
+        if state.report.error.is_some() || state.ended {
+            return Ok(());
+        }
+        state.ended = true;
+        state.reader.finish().map_err(|error| Self::fail(state, error))
+    }
+
+    /// Records a capture error on a file and turns it into an [`InputError`].
+    fn fail(state: &mut FileState, error: CaptureError) -> InputError {
+        let error = InputError { file: state.report.name.clone(), offset: error.offset, message: error.to_string() };
+        state.report.error = Some(error.clone());
+        error
+    }
+
+    /// Returns the per-file reports so far (for progress messages).
+    pub fn files(&self) -> impl Iterator<Item = &FileReport> {
+        self.files.iter().map(|state| &state.report)
+    }
+
+    /// Flushes every open connection and returns the report.
+    pub fn finish(mut self) -> Report {
+        let mut counts = Counts::default();
+        let mut files = Vec::with_capacity(self.files.len());
+        for mut state in self.files.drain(..) {
+            for (name, count) in state.reader.anomalies() {
+                *state.report.anomalies.entry(name.to_string()).or_default() += count;
+            }
+            for (name, count) in self.decoder.anomalies_for_file(files.len()) {
+                *state.report.anomalies.entry(name.to_string()).or_default() += count;
+            }
+            accumulate(&mut counts, &state.report);
+            files.push(state.report);
+        }
+        for (name, count) in self.decoder.anomalies() {
+            *counts.anomalies.entry(name.to_string()).or_default() += count;
+        }
+        for (name, count) in self.table.anomalies() {
+            *counts.anomalies.entry(name.to_string()).or_default() += count;
+        }
+
+        let connections = self.table.finish();
+        for conn in &connections {
+            self.activity.add_connection(conn.ts);
+        }
+        counts.connections = connections.len() as u64;
+        Report { files, counts, connections, activity: self.activity.build() }
+    }
+}
+
+/// Adds one file's counts to the totals.
+fn accumulate(counts: &mut Counts, file: &FileReport) {
+    counts.packets += file.packets;
+    counts.packets_parsed += file.packets_parsed;
+    for (reason, n) in &file.packets_skipped {
+        *counts.packets_skipped.entry(reason.clone()).or_default() += n;
+    }
+    for (name, n) in &file.anomalies {
+        *counts.anomalies.entry(name.clone()).or_default() += n;
+    }
+    if file.error.is_some() {
+        counts.files_failed += 1;
+    }
+}
+
+/// Collects per-second activity, then folds it into at most [`ACTIVITY_MAX_BUCKETS`] buckets.
+#[derive(Default)]
+struct ActivityBuilder {
+    per_second: BTreeMap<i64, ActivityBucket>,
+}
+
+impl ActivityBuilder {
+    fn add_packet(&mut self, ts: Timestamp, ip_bytes: u64) {
+        let bucket = self.per_second.entry(ts.secs()).or_default();
+        bucket.packets += 1;
+        bucket.bytes += ip_bytes;
+    }
+
+    fn add_connection(&mut self, ts: Timestamp) {
+        self.per_second.entry(ts.secs()).or_default().connections += 1;
+    }
+
+    /// Picks a bucket width from the range (a round number of seconds) and sums into it.
+    fn build(self) -> Activity {
+        let (Some((&first, _)), Some((&last, _))) = (self.per_second.first_key_value(), self.per_second.last_key_value())
+        else {
+            return Activity { bucket_secs: 1, buckets: Vec::new() };
+        };
+        let span = (last - first + 1).max(1);
+        let bucket_secs = bucket_width(span, ACTIVITY_MAX_BUCKETS as i64);
+        let origin = first.div_euclid(bucket_secs) * bucket_secs;
+        let count = ((last - origin) / bucket_secs + 1) as usize;
+        let mut buckets: Vec<ActivityBucket> =
+            (0..count).map(|i| ActivityBucket { start: origin + i as i64 * bucket_secs, ..Default::default() }).collect();
+        for (second, bucket) in self.per_second {
+            let slot = &mut buckets[((second - origin) / bucket_secs) as usize];
+            slot.packets += bucket.packets;
+            slot.bytes += bucket.bytes;
+            slot.connections += bucket.connections;
+        }
+        Activity { bucket_secs, buckets }
+    }
+}
+
+/// Returns the smallest round bucket width (1 s, 5 s, ..., 1 day, then whole days) that
+/// splits `span` seconds into at most `max_buckets` buckets.
+pub fn bucket_width(span: i64, max_buckets: i64) -> i64 {
+    const STEPS: [i64; 13] = [1, 5, 10, 30, 60, 300, 600, 1_800, 3_600, 10_800, 21_600, 43_200, 86_400];
+    for step in STEPS {
+        if (span + step - 1) / step <= max_buckets {
+            return step;
+        }
+    }
+    let per_bucket = 86_400 * max_buckets;
+    let days = ((span + per_bucket - 1) / per_bucket).max(1);
+    days * 86_400
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_width_picks_round_steps() {
+        assert_eq!(bucket_width(10, 2_000), 1);
+        assert_eq!(bucket_width(3 * 86_400, 2_000), 300);
+        assert_eq!(bucket_width(4_000 * 86_400, 2_000), 2 * 86_400);
+    }
+
+    #[test]
+    fn activity_buckets_have_no_gaps() {
+        let mut builder = ActivityBuilder::default();
+        builder.add_packet(Timestamp::from_secs(100), 60);
+        builder.add_packet(Timestamp::from_secs(103), 40);
+        let activity = builder.build();
+        assert_eq!(activity.bucket_secs, 1);
+        assert_eq!(activity.buckets.len(), 4);
+        assert_eq!(activity.buckets[3].bytes, 40);
+    }
+}

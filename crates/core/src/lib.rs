@@ -1,0 +1,26 @@
+//! wormscope-core: everything wormscope knows about network evidence, with no browser or
+//! operating-system types, so the same code runs natively (the `wormscope` CLI) and as
+//! WebAssembly (the page's worker).
+//!
+//! Data flows one way through the layers below, and each layer only sees the one before it:
+//!
+//! | layer | module | input | output |
+//! |---|---|---|---|
+//! | capture framing | [`capture`] | pcap / pcapng bytes, in chunks of any size | [`capture::RawPacket`] records with timestamps and link types |
+//! | decoding | [`decode`] | one raw record | a [`decode::Packet`] summary (addresses, ports, flags, lengths) or a skip reason |
+//! | connections | [`conn`] | packet summaries in time order | [`conn::Connection`] records with Zeek's `conn_state` and `history` |
+//! | reports | [`analysis`] | whole files, chunk by chunk | an [`analysis::Report`]: counts, connections, activity over time |
+//! | output | [`zeeklog`] | connections | Zeek conn.log TSV or JSON lines |
+//!
+//! The core never reads a clock or the file system: time comes from packet timestamps, and
+//! bytes are pushed in by the caller.
+
+pub mod analysis;
+pub mod capture;
+pub mod conn;
+pub mod decode;
+pub mod net;
+pub mod time;
+pub mod zeeklog;
+
+pub use analysis::{Analyzer, Config, Report};

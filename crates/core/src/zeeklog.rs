@@ -1,0 +1,1 @@
+//! Zeek conn.log output (placeholder).

@@ -1,0 +1,1 @@
+//! wormscope-web (placeholder).
