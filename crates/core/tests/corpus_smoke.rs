@@ -4,10 +4,12 @@
 //! The list of captures comes from the corpus MANIFEST.md: every file row whose role is
 //! `capture`, plus every other row naming a `.pcap` or `.pcapng` file (Snort's
 //! `expected.pcap`). For each file the test prints packets, decoded packets, skips by reason,
-//! connections and the error, if any. Where a Suricata regression test states a flow's
-//! expected state (`flow.state`, `tcp.state` in its `test.yaml`), the matching connection's
-//! conn_state and packet counts are printed next to it; Suricata and Zeek name states
-//! differently, so disagreements are reported, not asserted (COMPAT.md lists them).
+//! connections and the error, if any.
+//!
+//! Some Suricata regression tests state a flow's expected state (`flow.state`, `tcp.state`
+//! in their `test.yaml`). The matching connection's conn_state and packet counts are printed
+//! next to it. Suricata and Zeek name states differently, so disagreements are reported, not
+//! asserted, and COMPAT.md lists them.
 //!
 //! Run with `cargo test -p wormscope-core --test corpus_smoke -- --nocapture`.
 
@@ -125,7 +127,7 @@ fn libpcap_reject_cases_return_input_error() {
 }
 
 /// Walks a classic little-endian pcap's record headers and returns how many whole records fit
-/// in `bytes`; an independent count for the truncation test.
+/// in `bytes`. This count does not use the analyzer, so the truncation test can check it.
 fn whole_pcap_records(bytes: &[u8]) -> u64 {
     const FILE_HEADER: usize = 24;
     const RECORD_HEADER: usize = 16;
@@ -193,7 +195,7 @@ fn flow_state_checks(yaml: &str) -> Vec<EveMatch> {
     checks
 }
 
-/// The Zeek conn_state codes consistent with a Suricata `tcp.state` at flow end, or None when
+/// Returns the Zeek conn_state codes consistent with a Suricata `tcp.state` at flow end, or None when
 /// the state has no counterpart here.
 fn zeek_states_for(tcp_state: &str) -> Option<&'static [&'static str]> {
     match tcp_state {

@@ -1,8 +1,9 @@
 //! Conformance of wormscope's connection records with Zeek's conn.log, measured on every
 //! Zeek trace in the corpus that comes with a conn.log-shaped baseline.
 //!
-//! Each [`Case`] pairs a trace with a baseline produced by a Zeek btest, plus the settings
-//! that test ran with (`-C` means ignore checksums; `Site::local_nets` redefs; BPF filters).
+//! Each [`Case`] pairs a trace with a baseline produced by a Zeek btest. It also carries the
+//! settings that test ran with: `-C` (ignore checksums), `Site::local_nets` redefs and BPF
+//! filters.
 //! The harness runs the trace through the [`Analyzer`], renders each of our connections the
 //! way Zeek's conn.log writes it, pairs rows by `(id.orig_h, id.orig_p, id.resp_h, id.resp_p,
 //! proto)` (rows sharing a key pair in order), and prints, per trace and field, the share of
@@ -426,7 +427,7 @@ fn parse_seconds(text: &str) -> Option<i64> {
     Some((seconds * 1e9).round() as i64)
 }
 
-/// The connection key as both sides spell it; `proto` is None when the baseline lacks it.
+/// The connection key as both sides write it. `proto` is None when the baseline lacks it.
 #[derive(Clone, Debug, PartialEq)]
 struct Key {
     orig_h: IpAddr,
@@ -561,8 +562,8 @@ enum Pairing {
     Missing,
 }
 
-/// Finds the first unused connection of ours for a Zeek row: same key, or else the same
-/// key reversed; rows without id columns take our connections in start order.
+/// Finds the first unused connection of ours for a Zeek row with the same key, or else with
+/// the key reversed. Rows without id columns take our connections in start order.
 fn pair(zeek_row: &Row, ours: &[(Key, Row)], used: &mut [bool]) -> Pairing {
     let Some(key) = Key::from_row(zeek_row) else {
         return match used.iter().position(|u| !u) {
@@ -854,7 +855,7 @@ fn case_table_matches_manifest() {
 
 #[test]
 fn case_commands_match_manifest_checksum_flag() {
-    // A btest that passes -C ignores checksums; the case must say so, and the other way round.
+    // A btest that passes -C ignores checksums, so its case must set ignore_checksums.
     for case in CASES {
         let section = common::manifest_section(case.unit);
         let trace_name = file_name(case.traces[0]);

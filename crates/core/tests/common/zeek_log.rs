@@ -121,8 +121,8 @@ fn parse_history_state(lines: &[&str]) -> Result<Vec<Row>, String> {
 /// first) into `orig_bytes`, `orig_pkts`, `orig_ip_bytes` and the `resp_` fields, plus a
 /// `conn_state` derived from the two endpoint states where Zeek's rule needs nothing else.
 ///
-/// NOTE: an endpoint's `size` is printed even when the connection's duration is zero, while
-/// conn.log leaves `orig_bytes` unset then; the traces using this format all last longer.
+/// NOTE: an endpoint's `size` is printed even when the connection's duration is zero, but
+/// conn.log leaves `orig_bytes` unset then. The one trace in this format lasts longer.
 fn parse_endpoint_records(lines: &[&str]) -> Result<Vec<Row>, String> {
     let records: Vec<(usize, &str)> = lines.iter().copied().enumerate().filter(|(_, line)| !line.is_empty()).collect();
     if records.len() % 2 != 0 {
