@@ -237,12 +237,17 @@ fn suricata_flow_states_compared() {
                 (Some(conn), Some(states)) if states.contains(&conn.conn_state.as_str()) => "consistent".to_string(),
                 (Some(_), Some(states)) => format!("DISAGREES (Suricata's state maps to {})", states.join("/")),
             };
-            let ours = found.map(|c| format!("{} {} orig_pkts={} resp_pkts={}", c.conn_state, c.history, c.orig_pkts, c.resp_pkts));
+            // Suricata's flow byte counts include the link-layer header; Zeek's ip_bytes do not.
+            let ours = found.map(|c| {
+                format!("{} {} orig_pkts={} resp_pkts={} orig_ip_bytes={}", c.conn_state, c.history, c.orig_pkts, c.resp_pkts, c.orig_ip_bytes)
+            });
+            let eve = |key: &str| check.get(key).map(String::as_str).unwrap_or("-").to_string();
             println!(
-                "{capture}: suricata flow.state={} tcp.state={tcp_state} pkts_toserver={} pkts_toclient={}; ours {}; {verdict}",
-                check.get("flow.state").map(String::as_str).unwrap_or("-"),
-                check.get("flow.pkts_toserver").map(String::as_str).unwrap_or("-"),
-                check.get("flow.pkts_toclient").map(String::as_str).unwrap_or("-"),
+                "{capture}: suricata flow.state={} tcp.state={tcp_state} pkts_toserver={} pkts_toclient={} bytes_toserver={}; ours {}; {verdict}",
+                eve("flow.state"),
+                eve("flow.pkts_toserver"),
+                eve("flow.pkts_toclient"),
+                eve("flow.bytes_toserver"),
                 ours.unwrap_or_else(|| "-".into()),
             );
             compared += 1;
