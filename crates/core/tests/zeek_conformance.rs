@@ -406,8 +406,9 @@ const BARE_SCRIPTS: &[(&str, &[(Proto, u16)], &[&str])] = &[
     ("http", &[(Proto::Tcp, 80), (Proto::Tcp, 81), (Proto::Tcp, 631), (Proto::Tcp, 1080), (Proto::Tcp, 3128), (Proto::Tcp, 8000), (Proto::Tcp, 8080), (Proto::Tcp, 8888)], &["http"]),
     ("smtp", &[(Proto::Tcp, 25), (Proto::Tcp, 587)], &["smtp"]),
     ("dns", &[(Proto::Udp, 53), (Proto::Tcp, 53), (Proto::Udp, 137), (Proto::Udp, 5353), (Proto::Udp, 5355)], &["dns"]),
-    ("ntp", &[(Proto::Udp, 123)], &[]),
-    ("dhcp", &[(Proto::Udp, 67), (Proto::Udp, 68)], &[]),
+    ("ntp", &[(Proto::Udp, 123)], &["ntp"]),
+    ("dhcp", &[(Proto::Udp, 67), (Proto::Udp, 68)], &["dhcp"]),
+    ("tunnels", &[(Proto::Udp, 3544), (Proto::Udp, 4789)], &["teredo", "vxlan"]),
 ];
 
 /// Renders one of our connections as conn.log text, following Zeek's logging rules.
