@@ -13,6 +13,7 @@
 //! | `MM/DD[/YY[YY]]-hh:mm:ss` | Snort/Suricata fast alerts, pfSense CSV, Snort 3 `alert_csv` | [`snort`] |
 //! | `<PRI>1 ` | RFC 5424 syslog | [`rfc5424`] |
 //! | `<PRI>`, `Mmm dd`, RFC 3339 time | BSD syslog and rsyslog file templates | [`rfc3164`] |
+//! | `gid:sid:rev "msg"` | Snort 3 `alert_ex` (no time) | [`snort`] |
 //!
 //! Inside a syslog message, the tag and the text pick the record kind: `snort` (or a message
 //! opening with `[gid:sid:rev]`) for alerts, `nnm`/`pvs` for [`nnm`], `tnm` for
@@ -468,6 +469,9 @@ pub fn parse_line(text: &str) -> Result<Record, String> {
     }
     if let Some(message) = rfc5424::parse(text).or_else(|| rfc3164::parse(text)) {
         return Ok(syslog_record(message));
+    }
+    if let Some(record) = snort::parse_snort3_alert_ex(trimmed) {
+        return Ok(record);
     }
     Err("no known log format matches".to_string())
 }

@@ -259,6 +259,16 @@ pub fn parse_snort3_csv(line: &str) -> Option<Record> {
     Some(Record { time: RecordTime::Local(time), event: alert.into_event(SourceFormat::Snort3) })
 }
 
+/// Parses a Snort 3 `alert_ex` line: `gid:sid:rev "message"`. That output has no time, so
+/// the record takes the previous record's time.
+pub fn parse_snort3_alert_ex(line: &str) -> Option<Record> {
+    let (rule, message) = line.trim().split_once(' ')?;
+    let (_, signature) = signature(&format!("[{rule}]")).ok()?;
+    let message = message.strip_prefix('"')?.strip_suffix('"')?;
+    let alert = Alert { signature: Some(signature), message: message.to_string(), quoted: true, ..Alert::default() };
+    Some(Record { time: RecordTime::Missing, event: alert.into_event(SourceFormat::Snort3) })
+}
+
 /// Builds the event of a Snort 3 `alert_json` record; `None` if it lacks `rule` or `seconds`.
 pub fn parse_snort3_json(value: &serde_json::Value) -> Option<Record> {
     let object = value.as_object()?;
@@ -328,6 +338,14 @@ mod tests {
         assert_eq!(record.event.action.as_deref(), Some("Drop"));
         assert_eq!(record.event.format, SourceFormat::Snort);
         assert_eq!(record.event.name, "cmd.exe test detected");
+    }
+
+    #[test]
+    fn alert_ex_line() {
+        let record = parse_snort3_alert_ex(r#"1:19769:6 "MALWARE-CNC WIN.TROJAN.YODDOS OUTBOUND INDICATOR""#).unwrap();
+        assert_eq!(record.time, RecordTime::Missing);
+        assert_eq!(record.event.event_type, crate::events::EventType::Trojan);
+        assert!(parse_snort3_alert_ex("1:1:0 unquoted").is_none());
     }
 
     #[test]
