@@ -473,6 +473,9 @@ pub fn parse_line(text: &str) -> Result<Record, String> {
     if let Some(record) = snort::parse_snort3_alert_ex(trimmed) {
         return Ok(record);
     }
+    if let Some(record) = parse_tagged_alert(trimmed) {
+        return Ok(record);
+    }
     Err("no known log format matches".to_string())
 }
 
@@ -485,6 +488,20 @@ fn parse_json_line(text: &str) -> Result<Record, String> {
     }
     snort::parse_snort3_json(&value)
         .ok_or_else(|| "JSON object is neither a Suricata eve record nor a Snort 3 alert_json record".to_string())
+}
+
+/// Parses `TAG: [gid:sid:rev] ...`, a Snort alert whose syslog time and host were cut off
+/// (as decoder examples quote them); the record takes the previous record's time.
+fn parse_tagged_alert(text: &str) -> Option<Record> {
+    let (tag, body) = text.split_once(": ")?;
+    if tag.is_empty() || tag.contains(' ') {
+        return None;
+    }
+    let alert = snort::parse_alert_text(body)?;
+    let format = if alert.quoted { SourceFormat::Snort3 } else { SourceFormat::Snort };
+    let mut event = alert.into_event(format);
+    event.program = Some(tag.split('[').next().unwrap_or(tag).to_string());
+    Some(Record { time: RecordTime::Missing, event })
 }
 
 /// Parses a bare CEF line.

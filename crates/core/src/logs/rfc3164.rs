@@ -60,7 +60,7 @@ fn split_host_and_tag<'a>(pri: Option<u8>, time: Option<LocalTime>, rest: &'a st
     // Without a time, only a leading "tag:" is recognised; anything else is all message.
     if time.is_none() {
         match tag_word(rest) {
-            Some((program, pid, msg)) if rest[program.len()..].starts_with([':', '[']) => {
+            Some((program, pid, msg, true)) => {
                 message.program = Some(program);
                 message.pid = pid;
                 message.message = msg;
@@ -82,7 +82,7 @@ fn split_host_and_tag<'a>(pri: Option<u8>, time: Option<LocalTime>, rest: &'a st
         after_first
     };
     message.content = after_host;
-    if let Some((program, pid, msg)) = tag_word(after_host) {
+    if let Some((program, pid, msg, _)) = tag_word(after_host) {
         message.program = Some(program);
         message.pid = pid;
         message.message = msg;
@@ -98,23 +98,25 @@ fn split_word(text: &str) -> (&str, &str) {
     }
 }
 
-/// Parses `TAG[pid]:` or `TAG:` or `TAG` at the start of `text`; returns the program, the
-/// pid and the message after it (leading spaces removed).
-fn tag_word(text: &str) -> Option<(&str, Option<&str>, &str)> {
-    let end = text.find([' ', ':', '[']).unwrap_or(text.len());
-    if end == 0 {
+/// Parses `TAG[pid]:`, `TAG:` or `TAG` at the start of `text`; returns the program, the pid,
+/// the message after it (leading spaces removed) and whether a colon ended the tag.
+///
+/// The tag is the first word, cut at its first colon. As in rsyslog, the program name is the
+/// tag up to a `[` or `,`, so `05",result_code=200,b` is the tag of program `05"`.
+fn tag_word(text: &str) -> Option<(&str, Option<&str>, &str, bool)> {
+    let word_end = text.find(' ').unwrap_or(text.len());
+    let (tag_end, had_colon) = match text[..word_end].find(':') {
+        Some(colon) => (colon, true),
+        None => (word_end, false),
+    };
+    let tag = &text[..tag_end];
+    let program = &tag[..tag.find(['[', ',']).unwrap_or(tag.len())];
+    if program.is_empty() {
         return None;
     }
-    let program = &text[..end];
-    let mut rest = &text[end..];
-    let mut pid = None;
-    if let Some(after_bracket) = rest.strip_prefix('[') {
-        let close = after_bracket.find(']')?;
-        pid = Some(&after_bracket[..close]);
-        rest = &after_bracket[close + 1..];
-    }
-    rest = rest.strip_prefix(':').unwrap_or(rest);
-    Some((program, pid, rest.trim_start_matches(' ')))
+    let pid = tag.strip_prefix(program).and_then(|rest| rest.strip_prefix('[')).and_then(|rest| rest.split_once(']')).map(|(pid, _)| pid);
+    let rest = if had_colon { &text[tag_end + 1..] } else { &text[word_end..] };
+    Some((program, pid, rest.trim_start_matches(' '), had_colon))
 }
 
 #[cfg(test)]

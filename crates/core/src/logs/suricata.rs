@@ -61,7 +61,7 @@ pub fn parse_eve(value: &Value) -> Result<Record, EveError> {
     event.src_port = port(object, "src_port");
     event.dst = text(object, "dest_ip").and_then(|address| address.parse().ok());
     event.dst_port = port(object, "dest_port");
-    event.sensor = text(object, "host").or_else(|| text(object, "in_iface")).map(str::to_string);
+    event.sensor = text(object, "host").map(str::to_string);
     event.program = text(object, "app_proto").map(str::to_string);
     event.detail = Some(event_type.to_string());
     Ok(Record { time: RecordTime::Local(time), event })
