@@ -13,7 +13,7 @@
 
 use crate::capture::{CaptureError, CaptureReader, RawPacket};
 use crate::conn::{ConnConfig, ConnTable, Connection};
-use crate::decode::{self, DecodeOutcome};
+use crate::decode::{self, DecodeOutcome, Packet};
 use crate::net::LocalNets;
 use crate::time::Timestamp;
 use serde::Serialize;
@@ -186,16 +186,15 @@ impl Analyzer {
         let report = &mut state.report;
         let result = state.reader.push(chunk, &mut |raw: &RawPacket| {
             report.packets += 1;
-            match decoder.decode(raw) {
-                DecodeOutcome::Packet(packet) => {
-                    report.packets_parsed += 1;
-                    activity.add_packet(packet.ts, u64::from(packet.ip_len));
-                    table.process(&packet, file_index, raw.number);
-                }
+            let outcome = decoder.decode(raw, &mut |packet: &Packet| {
+                activity.add_packet(packet.ts, u64::from(packet.ip_len));
+                table.process(packet, file_index, raw.number);
+            });
+            match outcome {
+                DecodeOutcome::Delivered | DecodeOutcome::Pending => report.packets_parsed += 1,
                 DecodeOutcome::Skipped(reason) => {
                     *report.packets_skipped.entry(reason.as_str().to_string()).or_default() += 1;
                 }
-                DecodeOutcome::Pending => {}
             }
         });
         report.format = state.reader.format();
@@ -232,9 +231,6 @@ impl Analyzer {
         let mut files = Vec::with_capacity(self.files.len());
         for mut state in self.files.drain(..) {
             for (name, count) in state.reader.anomalies() {
-                *state.report.anomalies.entry(name.to_string()).or_default() += count;
-            }
-            for (name, count) in self.decoder.anomalies_for_file(files.len()) {
                 *state.report.anomalies.entry(name.to_string()).or_default() += count;
             }
             accumulate(&mut counts, &state.report);

@@ -1,1 +1,104 @@
-//! wormscope-web (placeholder).
+//! wormscope-web: the WebAssembly facade that the page's worker and main thread call.
+//!
+//! The exported surface is one `#[wasm_bindgen]` impl block on [`Session`] (the worker's
+//! analysis, a thin wrapper around the core's [`Analyzer`]) plus the free function
+//! [`draw_activity`] (the main thread's chart). Everything else lives in helper modules:
+//! [`settings`] turns the page's settings object into a core [`Config`], [`columns`] turns
+//! the report into the column form sent to the page, and [`chart`] draws with plotters.
+//!
+//! Every export returns `Result<_, JsError>`, so a bad input shows up as a JavaScript
+//! exception with a message, never as a panic.
+
+pub mod chart;
+pub mod columns;
+pub mod settings;
+
+use std::sync::Once;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
+use wormscope_core::Analyzer;
+
+/// One analysis of any number of files, fed chunk by chunk from the worker.
+#[wasm_bindgen]
+pub struct Session {
+    /// The running analysis; `None` once [`Session::finish`] has taken it.
+    analyzer: Option<Analyzer>,
+}
+
+// ---- Exported surface ----------------------------------------------------------------------
+
+#[wasm_bindgen]
+impl Session {
+    /// Starts an analysis. `settings` is `undefined` for the defaults, or an object
+    /// `{ local_nets: "10.0.0.0/8,...", ignore_checksums: true }` where both keys are optional.
+    #[wasm_bindgen(constructor)]
+    pub fn new(settings: JsValue) -> Result<Session, JsError> {
+        install_panic_hook();
+        let settings = settings::Settings::from_js(settings)?;
+        let config = settings.to_config().map_err(|error| JsError::new(&error))?;
+        Ok(Session { analyzer: Some(Analyzer::new(config)) })
+    }
+
+    /// Adds a file and returns its index for `push` and `end_file`. `size` is the file's
+    /// length in bytes, used only for progress.
+    pub fn begin_file(&mut self, name: &str, size: f64) -> Result<usize, JsError> {
+        let size = if size.is_finite() && size > 0.0 { size as u64 } else { 0 };
+        Ok(self.analyzer_mut()?.begin_file(name, size))
+    }
+
+    /// Feeds the next chunk of a file. Throws once when the file turns out to be unreadable
+    /// (the message names the file and byte offset); later chunks of that file are ignored.
+    pub fn push(&mut self, file: usize, chunk: &[u8]) -> Result<(), JsError> {
+        self.analyzer_mut()?.push(file, chunk).map_err(|error| JsError::new(&error.to_string()))
+    }
+
+    /// Marks a file as complete; throws if the file ends inside a record.
+    pub fn end_file(&mut self, file: usize) -> Result<(), JsError> {
+        self.analyzer_mut()?.end_file(file).map_err(|error| JsError::new(&error.to_string()))
+    }
+
+    /// Returns the per-file reports so far (name, size, bytes read, packet counts, error).
+    pub fn files(&self) -> Result<JsValue, JsError> {
+        let analyzer = self.analyzer.as_ref().ok_or_else(finished_error)?;
+        let files: Vec<_> = analyzer.files().collect();
+        columns::to_js(&files)
+    }
+
+    /// Flushes open connections and returns the report: `{ files, counts, connections,
+    /// activity }`, with the connections in column form (see [`columns::ConnectionColumns`]).
+    /// The session cannot be used afterwards.
+    pub fn finish(&mut self) -> Result<JsValue, JsError> {
+        let analyzer = self.analyzer.take().ok_or_else(finished_error)?;
+        let report = analyzer.finish();
+        columns::to_js(&columns::PageReport::from_report(&report))
+    }
+}
+
+/// Draws the activity chart (packets per bucket as bars, new connections as a line) on
+/// `canvas`, at the canvas's own pixel size. `activity` is the `activity` object of a
+/// finished report.
+#[wasm_bindgen]
+pub fn draw_activity(canvas: HtmlCanvasElement, activity: JsValue) -> Result<(), JsError> {
+    install_panic_hook();
+    let activity: chart::ActivityView =
+        serde_wasm_bindgen::from_value(activity).map_err(|error| JsError::new(&format!("invalid activity: {error}")))?;
+    chart::draw(canvas, &activity).map_err(|error| JsError::new(&error))
+}
+
+// ---- Helpers -------------------------------------------------------------------------------
+
+impl Session {
+    fn analyzer_mut(&mut self) -> Result<&mut Analyzer, JsError> {
+        self.analyzer.as_mut().ok_or_else(finished_error)
+    }
+}
+
+fn finished_error() -> JsError {
+    JsError::new("this analysis is already finished; start a new Session")
+}
+
+/// Routes Rust panic messages to the browser console, once per module instance.
+fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(console_error_panic_hook::set_once);
+}

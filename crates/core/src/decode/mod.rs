@@ -1,46 +1,312 @@
-//! Packet decoding (placeholder while the decoder is written).
+//! Decoding: one raw record in, a [`Packet`] summary out.
+//!
+//! The decoder strips the link layer ([`link`]), slices IPv4 or IPv6 and the transport header
+//! with etherparse's lax slicing (a packet cut short by the snaplen still yields what it
+//! holds), verifies the IPv4 header checksum and, when the whole segment was captured, the
+//! TCP, UDP and ICMP checksums, and reassembles IP fragments ([`fragments`]).
+//!
+//! A [`Packet`] keeps only what connection tracking needs: addresses, the transport header
+//! fields, the IP total length, the payload length the headers announce, and the first
+//! captured payload bytes. Raw bytes stop here.
+
+mod checksum;
+mod fragments;
+mod link;
+
 use crate::capture::RawPacket;
 use crate::time::Timestamp;
+use etherparse::{Icmpv4Slice, Icmpv6Slice, IpNumber, LaxIpSlice, LenSource, TcpSlice, UdpSlice};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-pub struct Packet {
-    pub ts: Timestamp,
-    pub src: IpAddr,
-    pub dst: IpAddr,
-    pub ip_len: u32,
+pub use link::NetProto;
+
+/// The TCP flag bits, as in the header's flags byte.
+pub mod tcp_flags {
+    pub const FIN: u8 = 0x01;
+    pub const SYN: u8 = 0x02;
+    pub const RST: u8 = 0x04;
+    pub const PSH: u8 = 0x08;
+    pub const ACK: u8 = 0x10;
+    pub const URG: u8 = 0x20;
 }
 
-#[derive(Clone, Copy, Debug)]
-pub enum SkipReason {
-    NotIp,
+/// One TCP segment's header fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TcpSegment<'a> {
+    pub source_port: u16,
+    pub destination_port: u16,
+    pub sequence_number: u32,
+    pub acknowledgment_number: u32,
+    /// The flag bits (see [`tcp_flags`]).
+    pub flags: u8,
+    pub window_size: u16,
+    /// Payload length from the IP length fields (not what was captured).
+    pub payload_len: u32,
+    /// The captured payload bytes (may be shorter than `payload_len`).
+    pub payload: &'a [u8],
 }
 
-impl SkipReason {
-    pub fn as_str(self) -> &'static str {
-        "not_ip"
+impl TcpSegment<'_> {
+    /// Returns true if and only if every bit of `mask` is set.
+    pub fn has(&self, mask: u8) -> bool {
+        self.flags & mask == mask
     }
 }
 
-pub enum DecodeOutcome {
-    Packet(Packet),
-    Skipped(SkipReason),
-    Pending,
+/// The transport layer of a packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport<'a> {
+    Tcp(TcpSegment<'a>),
+    Udp {
+        source_port: u16,
+        destination_port: u16,
+        /// Payload length from the UDP length field.
+        payload_len: u32,
+        payload: &'a [u8],
+    },
+    Icmp {
+        /// ICMPv6 rather than ICMPv4.
+        v6: bool,
+        icmp_type: u8,
+        code: u8,
+        /// Bytes after the 8-byte ICMP header, from the IP length.
+        payload_len: u32,
+    },
+    /// Any other IP protocol.
+    Other,
 }
 
+/// A decoded packet, with what connection tracking and the reports need.
+#[derive(Clone, Copy, Debug)]
+pub struct Packet<'a> {
+    pub ts: Timestamp,
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    /// IP protocol number of the transport layer.
+    pub ip_proto: u8,
+    /// The IP total length: IPv4 total length, or 40 plus the IPv6 payload length.
+    pub ip_len: u32,
+    /// False if the IPv4 header checksum or the transport checksum is wrong.
+    pub checksum_ok: bool,
+    pub transport: Transport<'a>,
+}
+
+/// Why a record did not become a packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SkipReason {
+    /// The link type is not one wormscope decodes.
+    UnsupportedLinktype,
+    /// Too short for its link-layer header.
+    TruncatedLinkHeader,
+    /// Nested deeper than the decoder follows.
+    UnsupportedEncapsulation,
+    /// Not IP: ARP, LLDP, spanning tree and the like.
+    NotIp,
+    /// The IP version nibble is neither 4 nor 6, or disagrees with the link layer.
+    InvalidIpVersion,
+    /// The IP header is cut short or inconsistent (e.g. header length below 20).
+    InvalidIpHeader,
+    /// The transport header is cut short or inconsistent.
+    InvalidTransportHeader,
+    /// A fragment that could not be reassembled (bounded memory, overlap, timeout).
+    FragmentDropped,
+}
+
+impl SkipReason {
+    /// Returns the stable name used in counts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::UnsupportedLinktype => "unsupported_linktype",
+            SkipReason::TruncatedLinkHeader => "truncated_link_header",
+            SkipReason::UnsupportedEncapsulation => "unsupported_encapsulation",
+            SkipReason::NotIp => "not_ip",
+            SkipReason::InvalidIpVersion => "invalid_ip_version",
+            SkipReason::InvalidIpHeader => "invalid_ip_header",
+            SkipReason::InvalidTransportHeader => "invalid_transport_header",
+            SkipReason::FragmentDropped => "fragment_dropped",
+        }
+    }
+}
+
+/// What became of one record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecodeOutcome {
+    /// One packet was passed to the sink.
+    Delivered,
+    /// A fragment was stored to wait for the rest of its datagram.
+    Pending,
+    /// The record was skipped.
+    Skipped(SkipReason),
+}
+
+/// The callback that receives each decoded packet.
+pub type PacketSink<'s> = dyn FnMut(&Packet) + 's;
+
+/// Decodes records one at a time, holding fragments until their datagram is complete.
 #[derive(Default)]
 pub struct Decoder {
+    fragments: fragments::Reassembler,
     anomalies: BTreeMap<&'static str, u64>,
 }
 
 impl Decoder {
-    pub fn decode(&mut self, _raw: &RawPacket) -> DecodeOutcome {
-        DecodeOutcome::Skipped(SkipReason::NotIp)
+    /// Returns the anomalies counted so far (e.g. `bad_ip_checksum`).
+    pub fn anomalies(&self) -> BTreeMap<&'static str, u64> {
+        let mut all = self.anomalies.clone();
+        for (name, count) in self.fragments.anomalies() {
+            *all.entry(name).or_default() += count;
+        }
+        all
     }
-    pub fn anomalies(&self) -> &BTreeMap<&'static str, u64> {
-        &self.anomalies
+
+    /// Decodes one record; calls `sink` once if a packet (or a completed datagram) results.
+    pub fn decode(&mut self, raw: &RawPacket, sink: &mut PacketSink) -> DecodeOutcome {
+        let (proto, bytes) = match link::strip(raw.linktype, raw.data) {
+            Ok(found) => found,
+            Err(reason) => return DecodeOutcome::Skipped(reason),
+        };
+        let version = bytes.first().map(|b| b >> 4);
+        match (proto, version) {
+            (NetProto::Ipv4, Some(4)) | (NetProto::Ipv6, Some(6)) => self.decode_ip(raw.ts, bytes, sink),
+            (NetProto::Other(_), _) => DecodeOutcome::Skipped(SkipReason::NotIp),
+            _ => DecodeOutcome::Skipped(SkipReason::InvalidIpVersion),
+        }
     }
-    pub fn anomalies_for_file(&self, _file: usize) -> BTreeMap<&'static str, u64> {
-        BTreeMap::new()
+
+    /// Slices the IP layer; fragments go to the reassembler.
+    fn decode_ip(&mut self, ts: Timestamp, bytes: &[u8], sink: &mut PacketSink) -> DecodeOutcome {
+        let Ok((ip, _ext_error)) = LaxIpSlice::from_slice(bytes) else {
+            return DecodeOutcome::Skipped(SkipReason::InvalidIpHeader);
+        };
+        let (src, dst) = (ip.source_addr(), ip.destination_addr());
+        let (ip_len, header_ok) = match &ip {
+            LaxIpSlice::Ipv4(v4) => {
+                let header = v4.header();
+                let ok = checksum::ipv4_header_ok(header.slice());
+                (u32::from(header.total_len()), ok)
+            }
+            LaxIpSlice::Ipv6(v6) => (40 + u32::from(v6.header().payload_length()), true),
+        };
+        if !header_ok {
+            *self.anomalies.entry("bad_ip_checksum").or_default() += 1;
+        }
+        let payload = ip.payload();
+
+        // Fragments wait for the rest of their datagram.
+        if payload.fragmented {
+            return match self.fragments.add(ts, bytes) {
+                fragments::AddOutcome::Pending => DecodeOutcome::Pending,
+                fragments::AddOutcome::Dropped => DecodeOutcome::Skipped(SkipReason::FragmentDropped),
+                fragments::AddOutcome::Complete(datagram) => {
+                    // The IP length of the reassembled datagram: this fragment's headers plus
+                    // the whole payload.
+                    let headers_len = (payload.payload.as_ptr() as usize).saturating_sub(bytes.as_ptr() as usize) as u32;
+                    let payload_len = datagram.payload.len() as u32;
+                    let ip_len = headers_len + payload_len;
+                    let header = IpInfo { ts, src, dst, ip_len, header_ok, complete: true, payload_len };
+                    decode_transport(&header, datagram.ip_number, &datagram.payload, sink)
+                }
+            };
+        }
+
+        // The headers end where the payload slice starts within the IP bytes.
+        let headers_len = (payload.payload.as_ptr() as usize).saturating_sub(bytes.as_ptr() as usize) as u32;
+        let complete = !payload.incomplete && payload.len_source != LenSource::Slice;
+        let payload_len = if complete { payload.payload.len() as u32 } else { ip_len.saturating_sub(headers_len).max(payload.payload.len() as u32) };
+        let header = IpInfo { ts, src, dst, ip_len, header_ok, complete, payload_len };
+        decode_transport(&header, payload.ip_number, payload.payload, sink)
     }
 }
+
+/// The IP-layer facts the transport decoding needs.
+struct IpInfo {
+    ts: Timestamp,
+    src: IpAddr,
+    dst: IpAddr,
+    ip_len: u32,
+    header_ok: bool,
+    /// The whole IP payload was captured, so transport checksums can be verified.
+    complete: bool,
+    /// The IP payload length the headers announce (total length minus all IP headers).
+    payload_len: u32,
+}
+
+/// Decodes the transport header from the IP payload and hands the packet to the sink.
+fn decode_transport(ip: &IpInfo, ip_number: IpNumber, payload: &[u8], sink: &mut PacketSink) -> DecodeOutcome {
+    let pseudo = checksum::PseudoHeader { src: ip.src, dst: ip.dst, proto: ip_number.0 };
+    let (transport, transport_ok) = match ip_number {
+        IpNumber::TCP => match TcpSlice::from_slice(payload) {
+            Ok(tcp) => {
+                let header_len = tcp.header_slice().len() as u32;
+                let declared = ip.payload_len;
+                let segment = TcpSegment {
+                    source_port: tcp.source_port(),
+                    destination_port: tcp.destination_port(),
+                    sequence_number: tcp.sequence_number(),
+                    acknowledgment_number: tcp.acknowledgment_number(),
+                    flags: payload.get(13).copied().unwrap_or(0) & 0x3f,
+                    window_size: tcp.window_size(),
+                    payload_len: declared.saturating_sub(header_len),
+                    payload: tcp.payload(),
+                };
+                (Transport::Tcp(segment), !ip.complete || checksum::transport_ok(&pseudo, payload))
+            }
+            Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
+        },
+        IpNumber::UDP => match UdpSlice::from_slice_lax(payload) {
+            Ok(udp) => {
+                let stored = udp.checksum();
+                let transport = Transport::Udp {
+                    source_port: udp.source_port(),
+                    destination_port: udp.destination_port(),
+                    payload_len: u32::from(udp.length()).saturating_sub(8),
+                    payload: udp.payload(),
+                };
+                // An IPv4 UDP checksum of zero means the sender computed none.
+                let unchecked = stored == 0 && ip.src.is_ipv4();
+                (transport, !ip.complete || unchecked || checksum::transport_ok(&pseudo, payload))
+            }
+            Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
+        },
+        IpNumber::ICMP => match Icmpv4Slice::from_slice(payload) {
+            Ok(icmp) => {
+                let transport = Transport::Icmp {
+                    v6: false,
+                    icmp_type: icmp.type_u8(),
+                    code: icmp.code_u8(),
+                    payload_len: ip.payload_len.saturating_sub(8),
+                };
+                (transport, !ip.complete || checksum::icmpv4_ok(payload))
+            }
+            Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
+        },
+        IpNumber::IPV6_ICMP => match Icmpv6Slice::from_slice(payload) {
+            Ok(icmp) => {
+                let transport = Transport::Icmp {
+                    v6: true,
+                    icmp_type: icmp.type_u8(),
+                    code: icmp.code_u8(),
+                    payload_len: ip.payload_len.saturating_sub(8),
+                };
+                (transport, !ip.complete || checksum::transport_ok(&pseudo, payload))
+            }
+            Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
+        },
+        _ => (Transport::Other, true),
+    };
+    let packet = Packet {
+        ts: ip.ts,
+        src: ip.src,
+        dst: ip.dst,
+        ip_proto: ip_number.0,
+        ip_len: ip.ip_len,
+        checksum_ok: ip.header_ok && transport_ok,
+        transport,
+    };
+    sink(&packet);
+    DecodeOutcome::Delivered
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,46 @@
+// Bad and hostile input: a file that is not a capture is reported with its byte offset, and
+// a file name full of markup shows as text, never as HTML.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { CORPUS, assertSameOrigin, openPage, screenshot, totalCount, waitForResult } from './helpers.mjs';
+
+test('non-capture file names byte offset', async () => {
+  const { page, requests, close } = await openPage();
+  try {
+    const text = Buffer.from('This is a syslog export, not a capture.\n'.repeat(20));
+    await page.setInputFiles('#file-input', { name: 'notes.txt', mimeType: 'text/plain', buffer: text });
+    await waitForResult(page);
+
+    assert.equal(await totalCount(page, 'files-failed'), '1');
+    const cells = await page.$$eval('#files-body tr td', (tds) => tds.map((td) => td.textContent));
+    assert.equal(cells[0], 'notes.txt');
+    assert.match(cells[7], /^byte \d+: \S/, 'the error cell names no byte offset');
+    assert.match(await page.textContent('#status'), /1 failed/);
+
+    await screenshot(page, 'bad-input');
+    assertSameOrigin(requests);
+  } finally {
+    await close();
+  }
+});
+
+test('hostile file name shows as text', async () => {
+  const { page, requests, pageErrors, close } = await openPage();
+  try {
+    const name = '<img src=x onerror="window.__injected=1">.pcap';
+    const buffer = readFileSync(path.join(CORPUS, 'zeek/traces/tcp/handshake-reorder.pcap'));
+    await page.setInputFiles('#file-input', { name, mimeType: 'application/octet-stream', buffer });
+    await waitForResult(page);
+
+    assert.equal(await page.textContent('#files-body tr td'), name);
+    assert.equal(await page.locator('img').count(), 0, 'the file name became an <img> element');
+    assert.equal(await page.evaluate(() => window.__injected), undefined, 'the onerror handler ran');
+    assert.deepEqual(pageErrors, []);
+    assertSameOrigin(requests);
+  } finally {
+    await close();
+  }
+});

@@ -1,0 +1,247 @@
+// wormscope's page: takes files from the drop zone, the file input or the demo button, runs
+// them through the analysis worker, and shows the counts, the activity chart and the
+// connection table. Everything derived from a file is put in the page with textContent.
+
+import { drawActivity, setupChartResize } from './chart.js';
+import { ConnectionTable, formatUtc } from './table.js';
+
+const dropZone = document.getElementById('drop-zone');
+const fileInput = document.getElementById('file-input');
+const demoButton = document.getElementById('demo-button');
+const localNetsInput = document.getElementById('local-nets');
+const ignoreChecksumsInput = document.getElementById('ignore-checksums');
+const progressSection = document.getElementById('progress-section');
+const progressBar = document.getElementById('progress');
+const progressFile = document.getElementById('progress-file');
+const progressText = document.getElementById('progress-text');
+const cancelButton = document.getElementById('cancel-button');
+const statusLine = document.getElementById('status');
+const results = document.getElementById('results');
+const totalsList = document.getElementById('totals');
+const filesBody = document.getElementById('files-body');
+const activityCanvas = document.getElementById('activity-chart');
+const activityBody = document.getElementById('activity-body');
+const pageSizeSelect = document.getElementById('page-size');
+
+/** The demo capture shipped with the page (see demo/README.md). */
+const DEMO_URL = 'demo/wikipedia.pcap';
+
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+const table = new ConnectionTable({
+  head: document.getElementById('conn-head'),
+  body: document.getElementById('conn-body'),
+  pageInfo: document.getElementById('page-info'),
+  prevButton: document.getElementById('prev-page'),
+  nextButton: document.getElementById('next-page'),
+});
+let running = false;
+
+/** Attaches every listener. */
+function setup() {
+  fileInput.addEventListener('change', () => {
+    analyseFiles([...fileInput.files]);
+    fileInput.value = '';
+  });
+  dropZone.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    dropZone.classList.add('active');
+  });
+  dropZone.addEventListener('dragleave', () => dropZone.classList.remove('active'));
+  dropZone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    dropZone.classList.remove('active');
+    analyseFiles([...event.dataTransfer.files]);
+  });
+  dropZone.addEventListener('click', () => fileInput.click());
+  dropZone.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      fileInput.click();
+    }
+  });
+  demoButton.addEventListener('click', loadDemo);
+  cancelButton.addEventListener('click', () => worker.postMessage({ type: 'cancel' }));
+  document.getElementById('prev-page').addEventListener('click', () => table.turnPage(-1));
+  document.getElementById('next-page').addEventListener('click', () => table.turnPage(1));
+  pageSizeSelect.addEventListener('change', () => table.setPageSize(Number(pageSizeSelect.value)));
+  worker.addEventListener('message', (event) => handleMessage(event.data));
+  worker.addEventListener('error', (event) => showStatus(`The worker failed: ${event.message}`, true));
+  setupChartResize();
+  document.body.dataset.ready = 'true';
+}
+
+/** Starts an analysis of the given files in the worker. */
+function analyseFiles(files) {
+  if (files.length === 0) {
+    return;
+  }
+  if (running) {
+    showStatus('An analysis is running; cancel it before starting another.', true);
+    return;
+  }
+  running = true;
+  setBusy(true);
+  progressBar.value = 0;
+  progressFile.textContent = files[0].name;
+  progressText.textContent = '';
+  showStatus(`Analysing ${files.length} file(s)…`, false);
+  const settings = { local_nets: localNetsInput.value, ignore_checksums: ignoreChecksumsInput.checked };
+  worker.postMessage({ type: 'analyse', files, settings });
+}
+
+/** Fetches the demo capture from this origin and analyses it. */
+async function loadDemo() {
+  try {
+    const response = await fetch(DEMO_URL);
+    if (!response.ok) {
+      throw new Error(`HTTP ${response.status}`);
+    }
+    const blob = await response.blob();
+    analyseFiles([new File([blob], 'wikipedia.pcap', { type: 'application/vnd.tcpdump.pcap' })]);
+  } catch (error) {
+    showStatus(`Could not load the demo capture: ${error.message}`, true);
+  }
+}
+
+/** Dispatches one message from the worker by its type. */
+function handleMessage(message) {
+  switch (message.type) {
+    case 'progress':
+      progressFile.textContent = message.file;
+      progressBar.value = message.total > 0 ? message.done / message.total : 1;
+      progressText.textContent = `${formatBytes(message.done)} of ${formatBytes(message.total)}`;
+      break;
+    case 'result':
+      finishRun();
+      showReport(message);
+      break;
+    case 'cancelled':
+      finishRun();
+      showStatus('Analysis cancelled.', false);
+      break;
+    case 'error':
+      finishRun();
+      showStatus(`Analysis failed: ${message.message}`, true);
+      break;
+    default:
+      break;
+  }
+}
+
+/** Marks the run as over and hides the progress bar. */
+function finishRun() {
+  running = false;
+  setBusy(false);
+}
+
+/** Shows or hides the progress section and disables the inputs while busy. */
+function setBusy(busy) {
+  progressSection.hidden = !busy;
+  fileInput.disabled = busy;
+  demoButton.disabled = busy;
+  if (busy) {
+    cancelButton.focus();
+  }
+}
+
+/** Writes a status line; errors are styled and announced the same way. */
+function showStatus(text, isError) {
+  statusLine.textContent = text;
+  statusLine.classList.toggle('error', isError);
+}
+
+/** Renders the report: counts, files, chart, activity table and connections. */
+function showReport(report) {
+  const failed = report.counts.files_failed;
+  const connections = report.counts.connections;
+  showStatus(`Done: ${connections} connection(s) from ${report.files.length} file(s), ${failed} failed.`, failed > 0);
+  results.hidden = false;
+  document.body.dataset.connections = String(report.connections.length);
+  renderTotals(report.counts, report.files.length);
+  renderFiles(report.files);
+  renderActivityTable(report.activity);
+  table.setData(report.connections, report.files.map((file) => file.name));
+  table.render();
+  drawActivity(activityCanvas, report.activity)
+    .then(() => { document.body.dataset.chart = 'drawn'; })
+    .catch((error) => showStatus(`Could not draw the chart: ${error.message}`, true));
+}
+
+/** Fills the totals list. */
+function renderTotals(counts, fileCount) {
+  const entries = [
+    ['Files', fileCount],
+    ['Files failed', counts.files_failed],
+    ['Packets', counts.packets],
+    ['Packets parsed', counts.packets_parsed],
+    ['Packets skipped', describeMap(counts.packets_skipped)],
+    ['Anomalies', describeMap(counts.anomalies)],
+    ['Connections', counts.connections],
+  ];
+  const nodes = entries.flatMap(([term, value]) => {
+    const dt = document.createElement('dt');
+    dt.textContent = term;
+    const dd = document.createElement('dd');
+    dd.textContent = String(value);
+    dd.dataset.count = term.toLowerCase().replaceAll(' ', '-');
+    return [dt, dd];
+  });
+  totalsList.replaceChildren(...nodes);
+}
+
+/** Fills the per-file table, including each failed file's error with its byte offset. */
+function renderFiles(files) {
+  const rows = files.map((file) => {
+    const error = file.error ? `byte ${file.error.offset}: ${file.error.message}` : '';
+    const cells = [file.name, file.format ?? '-', file.bytes_read, file.packets, file.packets_parsed,
+      describeMap(file.packets_skipped), describeMap(file.anomalies), error];
+    const tr = document.createElement('tr');
+    cells.forEach((value, column) => {
+      const td = document.createElement('td');
+      td.textContent = String(value);
+      if (column >= 2 && column <= 4) {
+        td.className = 'number';
+      }
+      if (column === 7 && error) {
+        td.className = 'error';
+      }
+      tr.append(td);
+    });
+    return tr;
+  });
+  filesBody.replaceChildren(...rows);
+}
+
+/** Fills the activity table, the text alternative of the chart. */
+function renderActivityTable(activity) {
+  const rows = activity.buckets.map((bucket) => {
+    const tr = document.createElement('tr');
+    for (const value of [formatUtc(bucket.start), bucket.packets, bucket.bytes, bucket.connections]) {
+      const td = document.createElement('td');
+      td.textContent = String(value);
+      tr.append(td);
+    }
+    return tr;
+  });
+  activityBody.replaceChildren(...rows);
+}
+
+/** Formats a {reason: count} map as "reason: n, ..." or "none". */
+function describeMap(map) {
+  const parts = Object.entries(map || {}).map(([name, count]) => `${name}: ${count}`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
+/** Formats a byte count with a binary unit. */
+function formatBytes(bytes) {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+setup();

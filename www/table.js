@@ -1,0 +1,191 @@
+// The connection table: sortable by any column, one page of rows in the DOM at a time.
+//
+// Connections arrive in column form ({length, ts: [...], uid: [...], ...}). Sorting reorders
+// an index array, never the columns, and only the rows of the current page are built, so
+// 100,000 connections cost one sort plus a page of DOM nodes. Every cell is set with
+// textContent: addresses, services and histories come from packets and may be hostile.
+
+/** Columns shown, in order: key in the report, header text, kind for formatting and sorting. */
+const COLUMNS = [
+  { key: 'ts', label: 'ts (UTC)', kind: 'time' },
+  { key: 'uid', label: 'uid', kind: 'text' },
+  { key: 'orig_h', label: 'orig_h', kind: 'address' },
+  { key: 'orig_p', label: 'orig_p', kind: 'number' },
+  { key: 'resp_h', label: 'resp_h', kind: 'address' },
+  { key: 'resp_p', label: 'resp_p', kind: 'number' },
+  { key: 'proto', label: 'proto', kind: 'text' },
+  { key: 'service', label: 'service', kind: 'text' },
+  { key: 'duration', label: 'duration (s)', kind: 'seconds' },
+  { key: 'orig_bytes', label: 'orig_bytes', kind: 'number' },
+  { key: 'resp_bytes', label: 'resp_bytes', kind: 'number' },
+  { key: 'conn_state', label: 'conn_state', kind: 'text' },
+  { key: 'local_orig', label: 'local_orig', kind: 'flag' },
+  { key: 'local_resp', label: 'local_resp', kind: 'flag' },
+  { key: 'missed_bytes', label: 'missed_bytes', kind: 'number' },
+  { key: 'history', label: 'history', kind: 'text' },
+  { key: 'orig_pkts', label: 'orig_pkts', kind: 'number' },
+  { key: 'resp_pkts', label: 'resp_pkts', kind: 'number' },
+  { key: 'file_index', label: 'file', kind: 'file' },
+];
+
+const NUMERIC_KINDS = new Set(['time', 'number', 'seconds', 'flag', 'file']);
+
+/** A paged, sortable view over connection columns. */
+export class ConnectionTable {
+  /** Keeps the table's elements; call setData to fill it. */
+  constructor(elements) {
+    this.head = elements.head;
+    this.body = elements.body;
+    this.pageInfo = elements.pageInfo;
+    this.prevButton = elements.prevButton;
+    this.nextButton = elements.nextButton;
+    this.pageSize = 100;
+    this.setData({ length: 0 }, []);
+    this.buildHeader();
+  }
+
+  /** Replaces the connections and the file names (for the file column), unsorted, page 1. */
+  setData(columns, fileNames) {
+    this.columns = columns;
+    this.fileNames = fileNames;
+    this.order = Uint32Array.from({ length: columns.length }, (_, i) => i);
+    this.sortKey = null;
+    this.descending = false;
+    this.page = 0;
+    this.updateSortMarks();
+  }
+
+  /** Builds one sort button per column header. */
+  buildHeader() {
+    const cells = COLUMNS.map((column) => {
+      const th = document.createElement('th');
+      th.scope = 'col';
+      th.dataset.key = column.key;
+      th.setAttribute('aria-sort', 'none');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = column.label;
+      button.addEventListener('click', () => this.sortBy(column.key));
+      th.append(button);
+      return th;
+    });
+    this.head.replaceChildren(...cells);
+  }
+
+  /** Sorts by a column; a second click on the same column reverses the order. */
+  sortBy(key) {
+    this.descending = this.sortKey === key ? !this.descending : false;
+    this.sortKey = key;
+    const column = COLUMNS.find((c) => c.key === key);
+    const keys = sortKeys(this.columns[key] || [], column.kind);
+    const direction = this.descending ? -1 : 1;
+    this.order.sort((a, b) => {
+      const x = keys[a];
+      const y = keys[b];
+      return x < y ? -direction : x > y ? direction : a - b;
+    });
+    this.page = 0;
+    this.updateSortMarks();
+    this.render();
+  }
+
+  /** Sets aria-sort on the headers to the current order. */
+  updateSortMarks() {
+    if (!this.head) {
+      return;
+    }
+    for (const th of this.head.children) {
+      const state = th.dataset.key !== this.sortKey ? 'none' : this.descending ? 'descending' : 'ascending';
+      th.setAttribute('aria-sort', state);
+    }
+  }
+
+  /** Moves by a number of pages, staying in range. */
+  turnPage(delta) {
+    this.page = Math.min(Math.max(this.page + delta, 0), this.pageCount() - 1);
+    this.render();
+  }
+
+  /** Sets the rows per page and returns to page 1. */
+  setPageSize(size) {
+    this.pageSize = size;
+    this.page = 0;
+    this.render();
+  }
+
+  /** Returns the number of pages, at least one. */
+  pageCount() {
+    return Math.max(1, Math.ceil(this.columns.length / this.pageSize));
+  }
+
+  /** Builds the rows of the current page. */
+  render() {
+    const start = this.page * this.pageSize;
+    const end = Math.min(start + this.pageSize, this.columns.length);
+    const rows = [];
+    for (let position = start; position < end; position += 1) {
+      rows.push(this.buildRow(this.order[position]));
+    }
+    this.body.replaceChildren(...rows);
+    const shown = this.columns.length === 0 ? 'no connections' : `rows ${start + 1}–${end} of ${this.columns.length}`;
+    this.pageInfo.textContent = `Page ${this.page + 1} of ${this.pageCount()} (${shown})`;
+    this.prevButton.disabled = this.page === 0;
+    this.nextButton.disabled = this.page >= this.pageCount() - 1;
+  }
+
+  /** Builds one row with textContent cells. */
+  buildRow(index) {
+    const tr = document.createElement('tr');
+    for (const column of COLUMNS) {
+      const td = document.createElement('td');
+      const values = this.columns[column.key];
+      td.textContent = formatCell(values ? values[index] : undefined, column.kind, this.fileNames);
+      if (NUMERIC_KINDS.has(column.kind) && column.kind !== 'time') {
+        td.className = 'number';
+      }
+      tr.append(td);
+    }
+    return tr;
+  }
+}
+
+/** Formats one cell the way Zeek's conn.log would show it ('-' for unset). */
+function formatCell(value, kind, fileNames) {
+  if (value === undefined || value === null || value === '') {
+    return '-';
+  }
+  switch (kind) {
+    case 'time':
+      return formatUtc(value);
+    case 'seconds':
+      return value.toFixed(6);
+    case 'flag':
+      return value ? 'T' : 'F';
+    case 'file':
+      return fileNames[value] ?? String(value);
+    default:
+      return String(value);
+  }
+}
+
+/** Formats epoch seconds as an ISO 8601 UTC time with microseconds. */
+export function formatUtc(secs) {
+  const millis = Math.floor(secs * 1000);
+  const iso = new Date(millis).toISOString();
+  const micros = Math.round((secs - Math.floor(secs)) * 1e6) % 1e6;
+  return `${iso.slice(0, 19)}.${String(micros).padStart(6, '0')}`;
+}
+
+/** Returns comparable keys for a column: numbers as they are, IPv4 addresses zero-padded. */
+function sortKeys(values, kind) {
+  if (kind !== 'address') {
+    return values;
+  }
+  return values.map((address) => {
+    const octets = address.split('.');
+    if (octets.length !== 4) {
+      return `1${address}`;
+    }
+    return `0${octets.map((octet) => octet.padStart(3, '0')).join('.')}`;
+  });
+}

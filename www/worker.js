@@ -1,0 +1,109 @@
+// wormscope's analysis worker: reads the dropped files slice by slice and feeds the wasm core.
+//
+// Messages in:  {type: 'analyse', files: [File], settings: {local_nets, ignore_checksums}}
+//               {type: 'cancel'}  (stops the run before the next slice)
+// Messages out: {type: 'progress', file, done, total}  (file name; bytes over all files)
+//               {type: 'result', files, counts, connections, activity}
+//               {type: 'cancelled'}
+//               {type: 'error', message}  (the run could not start, e.g. invalid settings)
+//
+// A file is never read whole: each slice of SLICE_BYTES is read, pushed and dropped, so a
+// multi-gigabyte capture needs only one slice of memory here plus the core's state.
+
+import init, { Session } from './pkg/wormscope_web.js';
+
+/** Bytes read from a file per step. */
+const SLICE_BYTES = 4 * 1024 * 1024;
+
+const ready = init();
+let cancelRequested = false;
+let running = false;
+
+self.addEventListener('message', (event) => {
+  const message = event.data;
+  if (message.type === 'cancel') {
+    cancelRequested = true;
+  } else if (message.type === 'analyse') {
+    startRun(message.files, message.settings);
+  }
+});
+
+/** Runs one analysis unless one is running, and reports any failure to start it. */
+async function startRun(files, settings) {
+  if (running) {
+    self.postMessage({ type: 'error', message: 'an analysis is already running; cancel it first' });
+    return;
+  }
+  running = true;
+  cancelRequested = false;
+  try {
+    await ready;
+    await analyse(files, settings);
+  } catch (error) {
+    self.postMessage({ type: 'error', message: String(error && error.message ? error.message : error) });
+  } finally {
+    running = false;
+  }
+}
+
+/** Reads every file into one session and posts the report, or 'cancelled'. */
+async function analyse(files, settings) {
+  const session = new Session(settings);
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  let done = 0;
+  try {
+    for (const file of files) {
+      const index = session.begin_file(file.name, file.size);
+      const finished = await readFile(session, index, file, (bytes) => {
+        done += bytes;
+        self.postMessage({ type: 'progress', file: file.name, done, total });
+      });
+      if (!finished) {
+        self.postMessage({ type: 'cancelled' });
+        return;
+      }
+    }
+    const report = session.finish();
+    self.postMessage({ type: 'result', ...report });
+  } finally {
+    session.free();
+  }
+}
+
+/** Pushes one file slice by slice; returns false if cancelled. A file error stops only that file. */
+async function readFile(session, index, file, onProgress) {
+  let failed = false;
+  for (let offset = 0; offset < file.size; offset += SLICE_BYTES) {
+    if (cancelRequested) {
+      return false;
+    }
+    const end = Math.min(offset + SLICE_BYTES, file.size);
+    const chunk = new Uint8Array(await file.slice(offset, end).arrayBuffer());
+    if (!failed) {
+      failed = !pushChunk(() => session.push(index, chunk));
+    }
+    onProgress(end - offset);
+    if (failed) {
+      onProgress(file.size - end);
+      break;
+    }
+  }
+  if (cancelRequested) {
+    return false;
+  }
+  if (!failed) {
+    pushChunk(() => session.end_file(index));
+  }
+  return true;
+}
+
+/** Calls into the session; returns false when the file turned out unreadable. */
+function pushChunk(call) {
+  try {
+    call();
+    return true;
+  } catch (_error) {
+    // The session keeps the error (file, byte offset, message) in the file's report.
+    return false;
+  }
+}
