@@ -160,7 +160,10 @@ fn read_captures(options: &Options, failed: &mut bool) -> (Vec<Event>, Option<(T
         events.push(event);
     }
     for file in &report.files {
-        eprintln!("{}: capture, {} packets, {} connections so far in total", file.name, file.packets, report.connections.len());
+        eprintln!("{}: capture, {} packets, {} parsed", file.name, file.packets, file.packets_parsed);
+    }
+    if !report.files.is_empty() {
+        eprintln!("captures: {} connections", report.connections.len());
     }
     (events, range)
 }

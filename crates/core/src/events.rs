@@ -1,8 +1,9 @@
 //! The normalized event: one record of the merged timeline that captures and logs share.
 //!
 //! An [`Event`] is one thing that happened at one time, whatever file it came from: an IDS
-//! alert, a sensor record, a plain syslog message, a connection reassembled from a capture,
-//! or a log line no grammar matched (kept as [`EventType::Unparsed`] so nothing is dropped).
+//! alert, a sensor record, a plain syslog message or a connection reassembled from a capture.
+//! A log line that no grammar matched is an event too, typed [`EventType::Unparsed`], so
+//! nothing is dropped.
 //! Its [`EventType`] is a small fixed set named in the field's terms, so detections and
 //! charts work the same on every source. The typing rules for IDS alerts live in one table,
 //! [`ALERT_TYPE_RULES`].
@@ -36,7 +37,7 @@ pub enum EventType {
     Dos,
     /// A host offering a service not seen before.
     NewService,
-    /// A port seen open (NNM plugin 0: the server answered a SYN).
+    /// A port seen open (NNM plugin 0: the server replied to a SYN with a SYN-ACK).
     OpenPort,
     /// An IDS alert that none of the kinds above fits.
     AlertOther,
@@ -209,7 +210,7 @@ impl fmt::Display for Signature {
 pub struct Event {
     /// When it happened, UTC, in nanoseconds since the epoch.
     pub ts: Timestamp,
-    /// The sensor or host that reported it (syslog HOSTNAME, Snort interface host, ...).
+    /// The sensor or host that reported it (syslog HOSTNAME, eve `host`, CEF `dvchost`).
     pub sensor: Option<String>,
     /// The grammar the record was read with.
     pub format: SourceFormat,
@@ -221,9 +222,10 @@ pub struct Event {
     pub signature: Option<Signature>,
     /// The rule's classification text (Snort classtype description, eve `alert.category`).
     pub classification: Option<String>,
-    /// Severity on the source's own scale: Snort/Suricata priority and eve `alert.severity`
-    /// (1 is the most severe), NNM risk (0 NONE to 5 CRITICAL), CEF severity (0 to 10), or
-    /// the syslog PRI severity (0 emergency to 7 debug) for plain syslog messages.
+    /// Severity on the source's own scale. Snort/Suricata priority and eve `alert.severity`
+    /// run from 1 (most severe) down; NNM risk runs from 0 (NONE) to 5 (CRITICAL) and CEF
+    /// severity from 0 to 10. Plain syslog messages carry the PRI severity (0 emergency to
+    /// 7 debug).
     pub severity: Option<u8>,
     /// Protocol name as the source writes it, in lower case (`tcp`, `udp`, `icmp`, `ipv6-icmp`).
     pub proto: Option<String>,
@@ -245,8 +247,9 @@ pub struct Event {
     pub program: Option<String>,
     /// Sensor action, where the record gives one (`allow`, `drop`, eve `alert.action`).
     pub action: Option<String>,
-    /// Extra detail: the eve `event_type`, the NNM plugin id, the capture's conn_state and
-    /// uid, or why a line is unparsed.
+    /// Extra detail: the eve `event_type`, the NNM plugin id and description, the CEF
+    /// signature id, a capture connection's uid and history, RFC 5424 structured data, or
+    /// why a line is unparsed.
     pub detail: Option<String>,
     /// Index of the input file, in the order files were given.
     pub file_index: u32,
@@ -286,7 +289,7 @@ impl Event {
     }
 }
 
-/// Where an alert-typing rule looks.
+/// The field an alert-typing rule matches against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MatchOn {
     /// The classification text, compared whole and without regard to case.
@@ -393,7 +396,7 @@ pub fn conn_state_type(state: ConnState, proto: Proto) -> EventType {
 
 /// Turns one connection from a capture into an event typed by its conn_state.
 ///
-/// The name is `<proto> <conn_state>` (e.g. `tcp S0`), the detail holds the uid and the
+/// The name is `<proto> <conn_state>` (e.g. `tcp S0`), the detail contains the uid and the
 /// history, and `line` is the number of the connection's first packet in its file.
 pub fn from_connection(conn: &Connection) -> Event {
     let name = format!("{} {}", conn.proto, conn.conn_state);

@@ -23,7 +23,7 @@ pub const SECS_PER_DAY: i64 = 86_400;
 ///
 /// The core never reads a clock, so "this year" is not available. 2000 is a leap year, so a
 /// `Feb 29` line still gets a valid date, and it is far enough in the past that an analyst
-/// sees at once that the year is a placeholder.
+/// can tell at once that the year is a placeholder.
 pub const DEFAULT_YEAR: i32 = 2000;
 
 /// Returns the number of days from 1970-01-01 to the given date (negative before 1970).
@@ -256,8 +256,8 @@ pub fn alert_time(input: &str) -> IResult<&str, LocalTime> {
 /// it, unless the first field cannot be a month (then `YY/MM/DD`).
 ///
 /// NOTE: plaso's Suricata sample opens with `10/05/10-`, which plaso reads as YY/MM/DD
-/// (2010-05-10); a streaming reader cannot look ahead to the later lines that show the order,
-/// so that line reads as 2010-10-05 here.
+/// (2010-05-10). Only later lines of that file show the order, and a streaming reader cannot
+/// look ahead, so that line reads as 2010-10-05 here.
 fn alert_date_with_short_year(first: u32, second: u32, third: &str) -> (Option<i32>, u32, u32) {
     let third: u32 = third.parse().unwrap_or(0);
     if first > 12 {
@@ -269,9 +269,9 @@ fn alert_date_with_short_year(first: u32, second: u32, third: &str) -> (Option<i
 /// Assigns years to year-less timestamps in one file, in file order.
 ///
 /// The first year-less line gets the base year: the caller's year if set, else the year the
-/// hint puts it in, else [`DEFAULT_YEAR`]. After that, a month that goes back by more than six
-/// months from the previous year-less line (December to January, or November to February)
-/// starts the next year; smaller steps back are out-of-order lines and keep the year.
+/// hint puts it in, else [`DEFAULT_YEAR`]. After that, a month more than six months before the
+/// previous year-less line's month (December to January, or November to February) starts the
+/// next year. Smaller steps back are out-of-order lines and keep the year.
 #[derive(Clone, Debug)]
 pub struct YearResolver {
     base: Option<i32>,

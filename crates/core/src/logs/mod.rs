@@ -15,10 +15,10 @@
 //! | `<PRI>`, `Mmm dd`, RFC 3339 time | BSD syslog and rsyslog file templates | [`rfc3164`] |
 //! | `gid:sid:rev "msg"` | Snort 3 `alert_ex` (no time) | [`snort`] |
 //!
-//! Inside a syslog message, the tag and the text pick the record kind: `snort` (or a message
-//! opening with `[gid:sid:rev]`) for alerts, `nnm`/`pvs` for [`nnm`], `tnm` for
-//! [`session_monitor`], `CEF:` for [`cef`], `suricata` with JSON for eve records; anything
-//! else is a plain syslog event. Messages that rsyslog's forwarding templates concatenate on
+//! Inside a syslog message, the tag and the text pick the record kind. The tag `snort` (or a
+//! message opening with `[gid:sid:rev]`) marks an alert, `nnm`/`pvs` an [`nnm`] record, `tnm`
+//! a [`session_monitor`] record, `CEF:` a [`cef`] record and `suricata` with JSON an eve
+//! record. Anything else is a plain syslog event. Messages that rsyslog's forwarding templates concatenate on
 //! one line (`...text<14>2021-03-06T04:07:33Z host ...`) are split at each `<PRI>` followed
 //! by a time.
 //!
@@ -49,11 +49,11 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// The longest line kept whole, in bytes; a longer run without a newline is cut here and
+/// The maximum line length kept whole, in bytes; a longer run without a newline is cut here and
 /// each piece is read as its own line (counted in [`LogCounts::lines_cut`]).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
-/// The most line errors kept in [`LogCounts::errors`]; later ones are only counted.
+/// The maximum number of line errors kept in [`LogCounts::errors`]; later ones are only counted.
 pub const MAX_KEPT_ERRORS: usize = 1000;
 
 /// One RFC 5424 SD-ELEMENT: its SD-ID and its parameters with escapes undone.
@@ -110,7 +110,7 @@ pub struct Record {
     pub event: Event,
 }
 
-/// What the reader knows about when the file was written, to give year-less lines a year.
+/// The known time range of a file, used to give year-less lines a year.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum YearHint {
     /// Nothing: year-less lines get [`DEFAULT_YEAR`].
@@ -136,7 +136,7 @@ pub struct LogOptions {
     pub year: Option<i32>,
     /// Offset from UTC, in seconds, for times written without a zone (UTC when `None`).
     pub tz_offset_secs: Option<i32>,
-    /// What the file's time range is known to be.
+    /// The known time range of the file.
     pub year_hint: YearHint,
 }
 
@@ -147,7 +147,7 @@ pub struct LineError {
     pub file: String,
     /// 1-based line number.
     pub line: u64,
-    /// What is wrong.
+    /// The problem, in plain words.
     pub message: String,
 }
 
@@ -159,7 +159,7 @@ impl fmt::Display for LineError {
 
 impl std::error::Error for LineError {}
 
-/// What happened to one log file's lines.
+/// Per-file counts of lines, events and anomalies.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LogCounts {
     /// The file's name as the caller gave it.
@@ -190,7 +190,7 @@ pub struct LogCounts {
     pub missing_final_newline: bool,
     /// The year given to the first year-less line, once one was seen.
     pub assumed_year: Option<i32>,
-    /// Where that year came from: `option`, `capture`, `file_modified` or `default`.
+    /// The source of that year: `option`, `capture`, `file_modified` or `default`.
     pub year_source: &'static str,
     /// Year roll-overs (December to January) seen inside the file.
     pub year_rollovers: i32,
@@ -209,7 +209,7 @@ pub struct LogReader {
     counts: LogCounts,
     years: YearResolver,
     last_ts: Option<Timestamp>,
-    held: Option<Event>,
+    open_event: Option<Event>,
     finished: bool,
 }
 
@@ -236,7 +236,7 @@ impl LogReader {
             counts,
             years: YearResolver::new(options.year),
             last_ts: None,
-            held: None,
+            open_event: None,
             finished: false,
         }
     }
@@ -266,7 +266,7 @@ impl LogReader {
         }
     }
 
-    /// Reads the last line if it had no newline and passes on the held event. Calling it
+    /// Reads the last line if it had no newline and passes on the open_event event. Calling it
     /// again does nothing.
     pub fn finish(&mut self, on_event: &mut dyn FnMut(Event)) {
         if self.finished {
@@ -277,7 +277,7 @@ impl LogReader {
             self.counts.missing_final_newline = true;
             self.take_line(on_event);
         }
-        if let Some(event) = self.held.take() {
+        if let Some(event) = self.open_event.take() {
             on_event(event);
         }
         self.counts.assumed_year = self.years.base_year();
@@ -323,16 +323,16 @@ impl LogReader {
         }
     }
 
-    /// Returns true if and only if `piece` reads as the next line of the held syslog message.
+    /// Returns true if and only if `piece` reads as the next line of the open_event syslog message.
     fn is_continuation(&self, piece: &str) -> bool {
-        let follows_syslog = self.held.as_ref().is_some_and(|event| event.format == SourceFormat::Syslog);
+        let follows_syslog = self.open_event.as_ref().is_some_and(|event| event.format == SourceFormat::Syslog);
         follows_syslog && !has_clock_near_start(piece)
     }
 
-    /// Appends a continuation line to the held message.
+    /// Appends a continuation line to the open_event message.
     fn append_continuation(&mut self, piece: &str) {
         self.counts.continuation_lines += 1;
-        if let Some(event) = self.held.as_mut() {
+        if let Some(event) = self.open_event.as_mut() {
             event.name.push('\n');
             event.name.push_str(piece);
             event.raw.push('\n');
@@ -365,14 +365,14 @@ impl LogReader {
         self.finish_event(event, raw, on_event);
     }
 
-    /// Stamps the event with its origin, counts it and holds it for continuation lines.
+    /// Stamps the event with its origin, counts it and keeps it open for continuation lines.
     fn finish_event(&mut self, mut event: Event, raw: &str, on_event: &mut dyn FnMut(Event)) {
         event.file_index = self.file_index;
         event.line = self.line_number;
         event.raw = raw.to_string();
         *self.counts.events_by_format.entry(event.format).or_default() += 1;
         *self.counts.events_by_type.entry(event.event_type).or_default() += 1;
-        if let Some(previous) = self.held.replace(event) {
+        if let Some(previous) = self.open_event.replace(event) {
             on_event(previous);
         }
     }

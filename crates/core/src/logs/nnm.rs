@@ -4,7 +4,7 @@
 //! `SRC:PORT|DST:PORT|PROTO_NUMBER|PLUGIN_ID|PLUGIN_NAME|DESCRIPTION|RISK`, where the
 //! protocol is the IP protocol number, DESCRIPTION may itself contain `|`, and RISK, the last
 //! field, is NONE, INFO, LOW, MEDIUM, HIGH or CRITICAL. Plugin 0 reports an open port: the
-//! SRC is the server that answered a SYN.
+//! SRC is the server that replied to a SYN with a SYN-ACK.
 
 use super::snort::{parse_endpoint, protocol_name};
 use crate::events::{classify_alert, Event, EventType, SourceFormat};

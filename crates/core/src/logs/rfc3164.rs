@@ -2,7 +2,7 @@
 //!
 //! RFC 3164 section 4.1: `<PRI>Mmm dd hh:mm:ss HOSTNAME TAG[pid]: MSG`, with no year and no
 //! zone, the day padded with a space, and PRI = facility × 8 + severity (0 to 191). Real files
-//! bend every part of it, so this grammar is lenient in the way rsyslog's parser is: PRI may be
+//! bend every part of it, so this grammar is as lenient as rsyslog's parser. PRI may be
 //! missing (files on disk never have it), a space may precede the time, the day may be unpadded,
 //! a year may follow the day, the time may end with a colon, and the HOSTNAME may be missing
 //! (busybox forwards without one). rsyslog's file templates put an RFC 3339 time first
