@@ -461,6 +461,43 @@ mod tests {
     }
 
     #[test]
+    fn from_connection_fields() {
+        let conn = Connection {
+            ts: Timestamp::from_secs(1_700_000_000),
+            uid: "CAbc".to_string(),
+            orig_h: "10.0.0.1".parse().unwrap(),
+            orig_p: 51000,
+            resp_h: "10.0.0.2".parse().unwrap(),
+            resp_p: 445,
+            proto: Proto::Tcp,
+            service: None,
+            duration: 0,
+            orig_bytes: 0,
+            resp_bytes: 0,
+            conn_state: ConnState::S0,
+            local_orig: true,
+            local_resp: true,
+            missed_bytes: 0,
+            history: "S".to_string(),
+            orig_pkts: 2,
+            orig_ip_bytes: 88,
+            resp_pkts: 0,
+            resp_ip_bytes: 0,
+            tunnel_parents: Vec::new(),
+            file_index: 3,
+            first_packet: 17,
+        };
+        let event = from_connection(&conn);
+        assert_eq!(event.event_type, EventType::ConnTimedOut);
+        assert_eq!(event.format, SourceFormat::Capture);
+        assert_eq!(event.name, "tcp S0");
+        assert_eq!(event.dst_port, Some(445));
+        assert_eq!(event.file_index, 3);
+        assert_eq!(event.line, 17);
+        assert_eq!(event.detail.as_deref(), Some("uid=CAbc history=S"));
+    }
+
+    #[test]
     fn event_type_serializes_snake_case() {
         let json = serde_json::to_string(&EventType::InfectionCheck).unwrap();
         assert_eq!(json, "\"infection_check\"");

@@ -639,3 +639,57 @@ fn sensor_records_in_syslog() {
     assert_eq!(events[3].event_type, EventType::Scan);
     assert_eq!(format_rfc3339(events[3].ts), "2024-01-05T10:00:03.000000000Z");
 }
+
+// ---- bad input ----
+
+/// The corpus log files whose every line and prefix the no-panic test parses.
+const LOG_FILES: [&str; 12] = [
+    "snort/elastic-integrations/test-log-fast.log",
+    "snort/elastic-integrations/test-log-pfsense.log",
+    "snort/elastic-integrations/test-log-syslog.log",
+    "snort/plaso/snort3_alert_fast.log",
+    "suricata/plaso/suricata_alert_fast.log",
+    "suricata/surevego/eve_broken.json",
+    "syslog/plaso/syslog",
+    "syslog/plaso/syslog_rsyslog_ForwardFormat",
+    "syslog/plaso/syslog_rsyslog_SyslogProtocol23Format",
+    "syslog/bug-report-cases/bug-report-cases.jsonl",
+    "snort3-demo/loggers/json/expected",
+    "snort3-demo/loggers/csv/expected",
+];
+
+#[test]
+fn every_line_prefix_parses_without_panic() {
+    for path in LOG_FILES {
+        for line in lines(path).iter().take(60) {
+            let boundaries = (0..=line.len()).filter(|&end| line.is_char_boundary(end));
+            for end in boundaries {
+                let _ = wormscope_core::logs::parse_line(&line[..end]);
+            }
+        }
+    }
+}
+
+#[test]
+fn truncated_bytes_yield_counted_lines() {
+    // Every truncation of a mixed file: lines read always equals events plus blank lines
+    // plus continuation lines, so no line disappears.
+    let mut data = bytes("snort/elastic-integrations/test-log-syslog.log");
+    data.extend_from_slice(b"\n");
+    data.extend_from_slice(&bytes("syslog/plaso/syslog_rsyslog_SyslogProtocol23Format"));
+    for end in 0..=data.len() {
+        let (events, counts) = read_bytes(&data[..end], LogOptions { year: Some(2021), ..LogOptions::default() }, 17);
+        let pieces = events.len() as u64 + counts.blank_lines + counts.continuation_lines;
+        assert!(pieces >= counts.lines, "cut at {end}: {pieces} < {} lines", counts.lines);
+        assert_eq!(counts.events_by_format.values().sum::<u64>(), events.len() as u64, "cut at {end}");
+    }
+}
+
+#[test]
+fn counts_serialize_with_format_names() {
+    let (_, counts) = read_log("suricata/surevego/eve_broken.json", 2017);
+    let json = serde_json::to_value(&counts).unwrap();
+    assert!(json["events_by_format"]["suricata_eve"].as_u64().unwrap() > 0);
+    assert!(json["events_by_type"]["unparsed"].as_u64().unwrap() > 0);
+    assert_eq!(json["errors"][0]["line"], 1);
+}

@@ -305,7 +305,7 @@ impl YearResolver {
             }
         }
         self.previous_month = Some(time.month);
-        base + self.rollovers
+        base.saturating_add(self.rollovers)
     }
 }
 

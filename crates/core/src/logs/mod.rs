@@ -408,13 +408,13 @@ pub fn choose_base_year(hint: YearHint, offset: i32, first: &LocalTime) -> i32 {
                 Ok(_) => 0,
                 Err(_) => i64::MAX,
             };
-            [year, year - 1, year + 1].into_iter().min_by_key(|&candidate| distance(candidate)).unwrap_or(year)
+            [year, year.saturating_sub(1), year.saturating_add(1)].into_iter().min_by_key(|&candidate| distance(candidate)).unwrap_or(year)
         }
         YearHint::FileModified(modified) => {
             let year = datetime::year_of(modified);
             let limit = modified.plus_nanos(SECS_PER_DAY * crate::time::NANOS_PER_SEC);
             match first.to_timestamp(year, offset) {
-                Ok(ts) if ts > limit => year - 1,
+                Ok(ts) if ts > limit => year.saturating_sub(1),
                 _ => year,
             }
         }
