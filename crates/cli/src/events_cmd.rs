@@ -46,6 +46,7 @@ enum OutputFormat {
 }
 
 /// The parsed command line.
+#[derive(Debug)]
 struct Options {
     format: OutputFormat,
     year: Option<i32>,
@@ -309,11 +310,44 @@ fn write_csv(out: &mut impl Write, event: &Event) -> io::Result<()> {
     writeln!(out, "{}", quoted.join(","))
 }
 
-/// Quotes a CSV field if it holds a comma, a quote or a line break.
+/// Quotes a CSV field if it contains a comma, a quote or a line break.
 fn csv_field(field: &str) -> String {
     if field.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
         field.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|arg| arg.to_string()).collect()
+    }
+
+    #[test]
+    fn parse_args_options_and_files() {
+        let options = parse_args(&strings(&["--format", "csv", "--year", "2024", "--tz", "-0500", "a.log", "b.pcap"])).unwrap();
+        assert_eq!(options.format, OutputFormat::Csv);
+        assert_eq!(options.year, Some(2024));
+        assert_eq!(options.tz_offset_secs, Some(-18_000));
+        assert_eq!(options.files, ["a.log", "b.pcap"]);
+    }
+
+    #[test]
+    fn parse_args_rejects_bad_values() {
+        assert!(parse_args(&strings(&["--tz", "Europe/Paris", "a.log"])).unwrap_err().contains("not supported yet"));
+        assert!(parse_args(&strings(&["--year", "twenty", "a.log"])).unwrap_err().contains("invalid --year"));
+        assert!(parse_args(&strings(&["--format", "xml", "a.log"])).unwrap_err().contains("invalid --format"));
+        assert_eq!(parse_args(&strings(&["--year", "2024"])).unwrap_err(), "no input files");
+    }
+
+    #[test]
+    fn csv_field_quoting() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 }

@@ -173,6 +173,31 @@ mod tests {
     }
 
     #[test]
+    fn eve_protocol_records() {
+        let head = r#""timestamp":"2017-01-30T16:12:26.985026+0100","src_ip":"10.0.0.1","src_port":5000,"dest_ip":"10.0.0.2","dest_port":443,"proto":"TCP""#;
+        let tls = parse_eve_line(&format!(r#"{{{head},"event_type":"tls","tls":{{"sni":"example.org"}}}}"#)).unwrap();
+        assert_eq!(tls.event.name, "tls example.org");
+        assert_eq!(tls.event.event_type, EventType::SensorRecord);
+        let smtp = parse_eve_line(&format!(r#"{{{head},"event_type":"smtp","smtp":{{"helo":"mail.example.org"}}}}"#)).unwrap();
+        assert_eq!(smtp.event.name, "smtp mail.example.org");
+        let anomaly = parse_eve_line(&format!(r#"{{{head},"event_type":"anomaly","anomaly":{{"type":"decode","event":"ipv4.trunc_pkt"}}}}"#)).unwrap();
+        assert_eq!(anomaly.event.name, "anomaly ipv4.trunc_pkt");
+        assert_eq!(anomaly.event.event_type, EventType::AlertOther);
+    }
+
+    #[test]
+    fn eve_flow_state_types() {
+        let flow = r#"{"timestamp":"2017-01-30T16:12:26.985026+0100","event_type":"flow","proto":"TCP","flow":{"bytes_toserver":120,"bytes_toclient":900,"start":"2017-01-30T16:12:20.000000+0100","end":"2017-01-30T16:12:26.000000+0100","state":"closed","reason":"timeout"}}"#;
+        let event = parse_eve_line(flow).unwrap().event;
+        assert_eq!(event.event_type, EventType::ConnCompleted);
+        assert_eq!(event.bytes_up, Some(120));
+        assert_eq!(event.bytes_down, Some(900));
+        assert_eq!(event.duration, Some(6_000_000_000));
+        let new_flow = flow.replace("\"closed\"", "\"new\"");
+        assert_eq!(parse_eve_line(&new_flow).unwrap().event.event_type, EventType::ConnTimedOut);
+    }
+
+    #[test]
     fn eve_error_display() {
         assert_eq!(EveError::MissingEventType.to_string(), "eve record has no string event_type");
     }
