@@ -217,10 +217,18 @@ fn snort_bug_report_lines() {
                 assert_eq!(event.dst, Some(expected["dst_ip"].as_str().unwrap().parse().unwrap()));
                 assert_eq!(event.dst_port.map(u64::from), expected["dst_port"].as_u64());
             }
-            // NOTE: Snort's multi-line "alert full" records are not assembled; their lines
-            // stay unparsed, and this checks that each is counted.
             "snort-alert-full-multiline" => {
-                assert_eq!(counts.unparsed, input.lines().count() as u64, "{kind}");
+                assert_eq!(counts.unparsed, 0, "{kind}");
+                assert_eq!(events.len(), 1, "{kind}");
+                let event = &events[0];
+                assert_eq!(event.signature.map(|signature| u64::from(signature.sid)), expected["sid"].as_u64());
+                assert_eq!(event.name, expected["msg"].as_str().unwrap());
+                assert_eq!(event.classification.as_deref(), expected["classification"].as_str());
+                assert_eq!(event.severity.map(u64::from), expected["priority"].as_u64());
+                assert_eq!(event.src, Some(expected["src"].as_str().unwrap().parse().unwrap()));
+                assert_eq!(event.dst, Some(expected["dst"].as_str().unwrap().parse().unwrap()));
+                assert_eq!(event.proto.as_deref(), Some("icmp"));
+                assert_eq!(event.raw, input);
             }
             other => panic!("unexpected case kind {other}"),
         }
@@ -608,6 +616,22 @@ fn streaming_crlf_nul_and_invalid_utf8() {
     assert_eq!(events[1].name, "two");
     assert_eq!(events[2].name, "bad \u{fffd}\u{fffd} byte");
     assert_eq!(events[3].line, 5);
+}
+
+#[test]
+fn full_alert_ends_at_blank_or_record() {
+    let data = "[**] [1:1:0] first [**]\n[Priority: 1]\n01/02-03:04:05.000001 10.0.0.1:80 -> 10.0.0.2:1234\nTCP TTL:64 TOS:0x0\n\n\
+[**] [1:2:0] second [**]\n<13>1 2021-01-02T03:04:06Z h app - - - after\n";
+    let (events, counts) = read_bytes(data.as_bytes(), LogOptions { year: Some(2021), ..LogOptions::default() }, 5);
+    assert_eq!(counts.unparsed, 0);
+    assert_eq!(events.len(), 3);
+    assert_eq!(events[0].name, "first");
+    assert_eq!(events[0].proto.as_deref(), Some("tcp"));
+    assert_eq!(events[0].dst_port, Some(1234));
+    assert_eq!(format_rfc3339(events[0].ts), "2021-01-02T03:04:05.000001000Z");
+    assert_eq!(events[1].name, "second");
+    assert_eq!(events[1].line, 6);
+    assert_eq!(events[2].format, SourceFormat::Syslog);
 }
 
 #[test]

@@ -14,6 +14,7 @@
 //! | `<PRI>1 ` | RFC 5424 syslog | [`rfc5424`] |
 //! | `<PRI>`, `Mmm dd`, RFC 3339 time | BSD syslog and rsyslog file templates | [`rfc3164`] |
 //! | `gid:sid:rev "msg"` | Snort 3 `alert_ex` (no time) | [`snort`] |
+//! | `[**] [gid:sid:rev]` | Snort "alert full", several lines up to a blank line | `full_alert` |
 //!
 //! Inside a syslog message, the tag and the text pick the record kind. The tag `snort` (or a
 //! message opening with `[gid:sid:rev]`) marks an alert, `nnm`/`pvs` an [`nnm`] record, `tnm`
@@ -35,6 +36,7 @@
 
 pub mod cef;
 pub mod datetime;
+mod full_alert;
 pub mod nnm;
 pub mod rfc3164;
 pub mod rfc5424;
@@ -210,6 +212,7 @@ pub struct LogReader {
     years: YearResolver,
     last_ts: Option<Timestamp>,
     open_event: Option<Event>,
+    full_alert: Option<full_alert::FullAlert>,
     finished: bool,
 }
 
@@ -237,6 +240,7 @@ impl LogReader {
             years: YearResolver::new(options.year),
             last_ts: None,
             open_event: None,
+            full_alert: None,
             finished: false,
         }
     }
@@ -277,6 +281,7 @@ impl LogReader {
             self.counts.missing_final_newline = true;
             self.take_line(on_event);
         }
+        self.close_full_alert(on_event);
         if let Some(event) = self.open_event.take() {
             on_event(event);
         }
@@ -312,7 +317,22 @@ impl LogReader {
     fn read_line(&mut self, text: &str, on_event: &mut dyn FnMut(Event)) {
         if text.trim().is_empty() {
             self.counts.blank_lines += 1;
+            self.close_full_alert(on_event);
             return;
+        }
+        if let Some(alert) = full_alert::FullAlert::start(text, self.line_number) {
+            self.close_full_alert(on_event);
+            self.full_alert = Some(alert);
+            return;
+        }
+        if let Some(alert) = self.full_alert.as_mut() {
+            // A line that is a record of its own ends the "alert full" record early.
+            let own_record = datetime::alert_time(text.trim_start()).is_err() && parse_line(text).is_ok();
+            if !own_record {
+                alert.add_line(text);
+                return;
+            }
+            self.close_full_alert(on_event);
         }
         for (index, piece) in split_forwarded(text).into_iter().enumerate() {
             match parse_line(piece) {
@@ -323,7 +343,15 @@ impl LogReader {
         }
     }
 
-    /// Returns true if and only if `piece` reads as the next line of the open_event syslog message.
+    /// Emits the Snort "alert full" record being assembled, if any.
+    fn close_full_alert(&mut self, on_event: &mut dyn FnMut(Event)) {
+        if let Some(alert) = self.full_alert.take() {
+            let (record, raw, line) = alert.into_record();
+            self.emit_at(record, &raw, line, on_event);
+        }
+    }
+
+    /// Returns true if and only if `piece` reads as the next line of the open syslog message.
     fn is_continuation(&self, piece: &str) -> bool {
         let follows_syslog = self.open_event.as_ref().is_some_and(|event| event.format == SourceFormat::Syslog);
         follows_syslog && !has_clock_near_start(piece)
@@ -342,6 +370,11 @@ impl LogReader {
 
     /// Resolves a record's time and passes the previous event on.
     fn emit(&mut self, record: Record, raw: &str, on_event: &mut dyn FnMut(Event)) {
+        self.emit_at(record, raw, self.line_number, on_event);
+    }
+
+    /// Emits a record that started at line `line`.
+    fn emit_at(&mut self, record: Record, raw: &str, line: u64, on_event: &mut dyn FnMut(Event)) {
         let ts = match self.resolve_time(record.time) {
             Ok(ts) => ts,
             Err(reason) => return self.emit_unparsed(raw, reason, on_event),
@@ -349,7 +382,7 @@ impl LogReader {
         let mut event = record.event;
         event.ts = ts;
         self.last_ts = Some(ts);
-        self.finish_event(event, raw, on_event);
+        self.finish_event(event, raw, line, on_event);
     }
 
     /// Keeps an unparsed line as an event, counts it and records the error.
@@ -362,13 +395,13 @@ impl LogReader {
         let ts = self.last_ts.unwrap_or_default();
         let mut event = Event::new(ts, SourceFormat::Unparsed, EventType::Unparsed, "unparsed line".to_string());
         event.detail = Some(reason);
-        self.finish_event(event, raw, on_event);
+        self.finish_event(event, raw, self.line_number, on_event);
     }
 
     /// Stamps the event with its origin, counts it and keeps it open for continuation lines.
-    fn finish_event(&mut self, mut event: Event, raw: &str, on_event: &mut dyn FnMut(Event)) {
+    fn finish_event(&mut self, mut event: Event, raw: &str, line: u64, on_event: &mut dyn FnMut(Event)) {
         event.file_index = self.file_index;
-        event.line = self.line_number;
+        event.line = line;
         event.raw = raw.to_string();
         *self.counts.events_by_format.entry(event.format).or_default() += 1;
         *self.counts.events_by_type.entry(event.event_type).or_default() += 1;
