@@ -9,9 +9,10 @@
 //! ICMP TTL:64 TOS:0x0 ID:6922 IpLen:20 DgmLen:84 DF
 //! ```
 //!
-//! The first line opens the record; the classification line, the time-and-addresses line and
-//! the packet-header line fill in fields; every other line (TCP flags, references, payload
-//! details) is kept in the raw text only.
+//! The first line opens the record. The classification line, the time-and-addresses line and
+//! the packet-header line fill in fields, and every other line (TCP flags, references, payload
+//! details) is kept in the raw text only. A line that parses as a record of its own also ends
+//! the record.
 
 use super::datetime::alert_time;
 use super::snort::{parse_alert_text, parse_endpoint, Alert};
