@@ -95,7 +95,8 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--year" => {
                 let text = value("--year")?;
                 let year = text.parse::<i32>().ok().filter(|year| (1970..=2200).contains(year));
-                options.year = Some(year.ok_or_else(|| format!("invalid --year {text:?}: expected a year from 1970 to 2200"))?);
+                options.year =
+                    Some(year.ok_or_else(|| format!("invalid --year {text:?}: expected a year from 1970 to 2200"))?);
             }
             "--tz" => options.tz_offset_secs = Some(parse_zone(&value("--tz")?)?),
             "-h" | "--help" => return Err("help requested".to_string()),
@@ -170,7 +171,12 @@ fn read_captures(options: &Options, failed: &mut bool) -> (Vec<Event>, Option<(T
 }
 
 /// Reads every log file, giving year-less lines the captures' range or the file's mtime.
-fn read_logs(options: &Options, capture_range: Option<(Timestamp, Timestamp)>, events: &mut Vec<Event>, failed: &mut bool) {
+fn read_logs(
+    options: &Options,
+    capture_range: Option<(Timestamp, Timestamp)>,
+    events: &mut Vec<Event>,
+    failed: &mut bool,
+) {
     for (index, path) in options.files.iter().enumerate() {
         if !matches!(is_capture(path), Ok(false)) {
             continue;
@@ -220,7 +226,8 @@ fn read_chunks(path: &str, push: &mut dyn FnMut(&[u8]) -> Result<(), String>) ->
 
 /// Writes one log file's counts and first errors to standard error.
 fn print_counts(counts: &LogCounts) {
-    let formats: Vec<String> = counts.events_by_format.iter().map(|(format, count)| format!("{format} {count}")).collect();
+    let formats: Vec<String> =
+        counts.events_by_format.iter().map(|(format, count)| format!("{format} {count}")).collect();
     eprintln!(
         "{}: log, {} lines ({} blank, {} continuation), events: {}; unparsed {}, lossy UTF-8 lines {}, NUL bytes {}",
         counts.file,
@@ -271,9 +278,29 @@ fn write_json(out: &mut impl Write, event: &Event) -> io::Result<()> {
 
 /// The CSV header.
 const CSV_COLUMNS: [&str; 23] = [
-    "time", "ts", "sensor", "format", "event_type", "name", "signature", "classification", "severity", "proto",
-    "src", "src_port", "dst", "dst_port", "bytes_up", "bytes_down", "duration", "program", "action", "detail",
-    "file_index", "line", "raw",
+    "time",
+    "ts",
+    "sensor",
+    "format",
+    "event_type",
+    "name",
+    "signature",
+    "classification",
+    "severity",
+    "proto",
+    "src",
+    "src_port",
+    "dst",
+    "dst_port",
+    "bytes_up",
+    "bytes_down",
+    "duration",
+    "program",
+    "action",
+    "detail",
+    "file_index",
+    "line",
+    "raw",
 ];
 
 /// Writes one event as a CSV row (RFC 4180 quoting).
@@ -329,7 +356,8 @@ mod tests {
 
     #[test]
     fn parse_args_options_and_files() {
-        let options = parse_args(&strings(&["--format", "csv", "--year", "2024", "--tz", "-0500", "a.log", "b.pcap"])).unwrap();
+        let options =
+            parse_args(&strings(&["--format", "csv", "--year", "2024", "--tz", "-0500", "a.log", "b.pcap"])).unwrap();
         assert_eq!(options.format, OutputFormat::Csv);
         assert_eq!(options.year, Some(2024));
         assert_eq!(options.tz_offset_secs, Some(-18_000));

@@ -208,7 +208,10 @@ fn snort_bug_report_lines() {
                 assert_eq!(event.name, expected["msg"].as_str().unwrap());
                 assert_eq!(event.classification.as_deref(), expected["classification"].as_str());
                 assert_eq!(event.severity.map(u64::from), expected["priority"].as_u64());
-                assert_eq!(format!("{}:{}", event.dst.unwrap(), event.dst_port.unwrap()), expected["dst"].as_str().unwrap());
+                assert_eq!(
+                    format!("{}:{}", event.dst.unwrap(), event.dst_port.unwrap()),
+                    expected["dst"].as_str().unwrap()
+                );
             }
             "ipv6-port-ambiguity" => {
                 let event = &events[0];
@@ -413,7 +416,9 @@ fn syslog_rsyslog_parser_cases() {
         let template = case["template"].as_str().unwrap();
         let input = case["input"].as_str().unwrap();
         let expected = case["expected"].as_str().unwrap();
-        if !template.starts_with("%PRI%,%syslogfacility-text%,%syslogseverity-text%,%timestamp%,%hostname%,%programname%,%syslogtag%,%msg%") {
+        if !template.starts_with(
+            "%PRI%,%syslogfacility-text%,%syslogseverity-text%,%timestamp%,%hostname%,%programname%,%syslogtag%,%msg%",
+        ) {
             skipped += 1;
             continue;
         }
@@ -487,13 +492,20 @@ fn syslog_bug_report_cases() {
                 assert_eq!(events[0].event_type, EventType::Unparsed);
             }
             "suricata-eve-over-syslog" => {
-                let (events, _) = read_bytes(input.as_bytes(), LogOptions { year: Some(2021), ..LogOptions::default() }, 4096);
+                let (events, _) =
+                    read_bytes(input.as_bytes(), LogOptions { year: Some(2021), ..LogOptions::default() }, 4096);
                 let event = &events[0];
                 assert_eq!(event.format, SourceFormat::SuricataEve);
                 assert_eq!(event.sensor.as_deref(), Some("pPfSense"));
-                assert_eq!(event.signature.map(|signature| u64::from(signature.sid)), expected["eve.alert.signature_id"].as_u64());
+                assert_eq!(
+                    event.signature.map(|signature| u64::from(signature.sid)),
+                    expected["eve.alert.signature_id"].as_u64()
+                );
                 assert_eq!(event.name, expected["eve.alert.signature"].as_str().unwrap());
-                assert_eq!(format!("{}:{}", event.src.unwrap(), event.src_port.unwrap()), expected["eve.src"].as_str().unwrap());
+                assert_eq!(
+                    format!("{}:{}", event.src.unwrap(), event.src_port.unwrap()),
+                    expected["eve.src"].as_str().unwrap()
+                );
                 assert_eq!(format_rfc3339(event.ts), "2021-06-09T01:41:36.439202000Z");
             }
             other => panic!("unexpected case kind {other}"),
@@ -503,9 +515,15 @@ fn syslog_bug_report_cases() {
 
 #[test]
 fn syslog_wazuh_lines_parse() {
-    for (path, program) in [("syslog/wazuh-ruleset/sshd.ini", "sshd"), ("syslog/wazuh-ruleset/postfix.ini", "postfix/postscreen")] {
-        let samples: Vec<String> =
-            lines(path).iter().filter_map(|line| line.split_once(" = ").filter(|(key, _)| key.starts_with("log ")).map(|(_, text)| text.to_string())).collect();
+    for (path, program) in
+        [("syslog/wazuh-ruleset/sshd.ini", "sshd"), ("syslog/wazuh-ruleset/postfix.ini", "postfix/postscreen")]
+    {
+        let samples: Vec<String> = lines(path)
+            .iter()
+            .filter_map(|line| {
+                line.split_once(" = ").filter(|(key, _)| key.starts_with("log ")).map(|(_, text)| text.to_string())
+            })
+            .collect();
         let (events, counts) = read_bytes(samples.join("\n").as_bytes(), LogOptions::default(), 4096);
         assert_eq!(counts.unparsed, 0, "{path}");
         assert_eq!(events.len(), samples.len(), "{path}");
@@ -535,9 +553,11 @@ fn snort3_demo_outputs() {
         let (events, counts) = read_bytes(&data, LogOptions { year: Some(2017), ..LogOptions::default() }, 333);
         let name = path.strip_prefix(&root).unwrap().display().to_string();
         // alert_csv lines end with ", allow" or ", reset" and carry a gid:sid:rev field.
-        let csv_alerts = text.lines().filter(|line| line.ends_with(", allow") || line.ends_with(", reset")).count() as u64;
+        let csv_alerts =
+            text.lines().filter(|line| line.ends_with(", allow") || line.ends_with(", reset")).count() as u64;
         let json_alerts = text.lines().filter(|line| line.starts_with("{ \"action\"")).count() as u64;
-        let alert_ex = text.lines().filter(|line| line.contains(":") && line.ends_with('"') && !line.contains(',')).count() as u64;
+        let alert_ex =
+            text.lines().filter(|line| line.contains(":") && line.ends_with('"') && !line.contains(',')).count() as u64;
         match name.as_str() {
             // Packet dumps and statistics, not alert output: every line is kept as unparsed.
             "codecs/IPv4_and_IP-in-IP/expected" | "inspectors/dce_tcp/expected" => {

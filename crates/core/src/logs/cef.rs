@@ -34,7 +34,9 @@ pub fn parse(text: &str) -> Option<(Event, Option<Timestamp>)> {
     event.dst_port = field("dpt").and_then(|port| port.parse().ok());
     event.proto = field("proto").map(protocol_name);
     event.action = field("act").map(str::to_string);
-    let time = field("rt").and_then(|millis| millis.parse::<i64>().ok()).map(|millis| Timestamp(millis.saturating_mul(1_000_000)));
+    let time = field("rt")
+        .and_then(|millis| millis.parse::<i64>().ok())
+        .map(|millis| Timestamp(millis.saturating_mul(1_000_000)));
     Some((event, time))
 }
 

@@ -43,8 +43,7 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let shifted = days + 719_468;
     let era = shifted.div_euclid(146_097);
     let day_of_era = shifted - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
@@ -71,8 +70,7 @@ pub fn days_in_month(year: i32, month: u32) -> u32 {
 
 /// Returns the month number (1..=12) of an English three-letter abbreviation, in any case.
 pub fn month_from_abbrev(name: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] =
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
     let position = MONTHS.iter().position(|month| month.eq_ignore_ascii_case(name))?;
     Some(position as u32 + 1)
 }
@@ -113,11 +111,9 @@ impl LocalTime {
         }
 
         let days = days_from_civil(year, self.month, self.day);
-        let secs = days * SECS_PER_DAY
-            + i64::from(self.hour) * 3600
-            + i64::from(self.minute) * 60
-            + i64::from(self.second)
-            - i64::from(self.offset_secs.unwrap_or(offset_secs));
+        let secs =
+            days * SECS_PER_DAY + i64::from(self.hour) * 3600 + i64::from(self.minute) * 60 + i64::from(self.second)
+                - i64::from(self.offset_secs.unwrap_or(offset_secs));
         Ok(Timestamp::from_parts(secs, i64::from(self.nanos)))
     }
 }
@@ -377,7 +373,8 @@ mod tests {
     #[test]
     fn year_resolver_rolls_over_december() {
         let mut resolver = YearResolver::new(Some(2024));
-        let dec = LocalTime { year: None, month: 12, day: 31, hour: 0, minute: 0, second: 0, nanos: 0, offset_secs: None };
+        let dec =
+            LocalTime { year: None, month: 12, day: 31, hour: 0, minute: 0, second: 0, nanos: 0, offset_secs: None };
         let jan = LocalTime { month: 1, day: 1, ..dec };
         assert_eq!(resolver.resolve(&dec, |_| 0), 2024);
         assert_eq!(resolver.resolve(&jan, |_| 0), 2025);

@@ -441,7 +441,10 @@ pub fn choose_base_year(hint: YearHint, offset: i32, first: &LocalTime) -> i32 {
                 Ok(_) => 0,
                 Err(_) => i64::MAX,
             };
-            [year, year.saturating_sub(1), year.saturating_add(1)].into_iter().min_by_key(|&candidate| distance(candidate)).unwrap_or(year)
+            [year, year.saturating_sub(1), year.saturating_add(1)]
+                .into_iter()
+                .min_by_key(|&candidate| distance(candidate))
+                .unwrap_or(year)
         }
         YearHint::FileModified(modified) => {
             let year = datetime::year_of(modified);
@@ -460,8 +463,14 @@ fn has_clock_near_start(text: &str) -> bool {
     let bytes = text.as_bytes();
     let window = &bytes[..bytes.len().min(40)];
     window.windows(8).any(|w| {
-        w[0].is_ascii_digit() && w[1].is_ascii_digit() && w[2] == b':' && w[3].is_ascii_digit()
-            && w[4].is_ascii_digit() && w[5] == b':' && w[6].is_ascii_digit() && w[7].is_ascii_digit()
+        w[0].is_ascii_digit()
+            && w[1].is_ascii_digit()
+            && w[2] == b':'
+            && w[3].is_ascii_digit()
+            && w[4].is_ascii_digit()
+            && w[5] == b':'
+            && w[6].is_ascii_digit()
+            && w[7].is_ascii_digit()
     })
 }
 
@@ -604,7 +613,8 @@ fn plain_syslog_event(message: &SyslogMessage<'_>) -> Event {
             .structured_data
             .iter()
             .map(|element| {
-                let params: Vec<String> = element.params.iter().map(|(key, value)| format!("{key}={value:?}")).collect();
+                let params: Vec<String> =
+                    element.params.iter().map(|(key, value)| format!("{key}={value:?}")).collect();
                 format!("[{} {}]", element.id, params.join(" "))
             })
             .collect();

@@ -114,7 +114,11 @@ fn tag_word(text: &str) -> Option<(&str, Option<&str>, &str, bool)> {
     if program.is_empty() {
         return None;
     }
-    let pid = tag.strip_prefix(program).and_then(|rest| rest.strip_prefix('[')).and_then(|rest| rest.split_once(']')).map(|(pid, _)| pid);
+    let pid = tag
+        .strip_prefix(program)
+        .and_then(|rest| rest.strip_prefix('['))
+        .and_then(|rest| rest.split_once(']'))
+        .map(|(pid, _)| pid);
     let rest = if had_colon { &text[tag_end + 1..] } else { &text[word_end..] };
     Some((program, pid, rest.trim_start_matches(' '), had_colon))
 }

@@ -140,7 +140,8 @@ mod tests {
 
     #[test]
     fn parse_nil_fields_and_bom() {
-        let message = parse("<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - \u{feff}su root failed").unwrap();
+        let message =
+            parse("<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - \u{feff}su root failed").unwrap();
         assert_eq!(message.pid, None);
         assert!(message.structured_data.is_empty());
         assert_eq!(message.message, "su root failed");
@@ -148,7 +149,8 @@ mod tests {
 
     #[test]
     fn parse_keeps_unknown_escape() {
-        let line = r#"<165>1 2022-09-22T13:07:54.228490+00:00 server1 api 12345 - [meta@123 x="\"Hello\" \A/World"] body"#;
+        let line =
+            r#"<165>1 2022-09-22T13:07:54.228490+00:00 server1 api 12345 - [meta@123 x="\"Hello\" \A/World"] body"#;
         let message = parse(line).unwrap();
         assert_eq!(message.structured_data[0].params[0].1, r#""Hello" \A/World"#);
     }

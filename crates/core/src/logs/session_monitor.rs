@@ -92,6 +92,8 @@ mod tests {
 
     #[test]
     fn parse_rejects_unknown_name() {
-        assert!(parse("TNM-UDP_Thing: 10.0.0.1:1 -> 10.0.0.2:2 bytes_up=0 bytes_down=0 start=1 end=- duration=-").is_none());
+        assert!(
+            parse("TNM-UDP_Thing: 10.0.0.1:1 -> 10.0.0.2:2 bytes_up=0 bytes_down=0 start=1 end=- duration=-").is_none()
+        );
     }
 }

@@ -64,12 +64,9 @@ impl Alert {
 
 /// Parses `[gid:sid:rev]`.
 pub fn signature(input: &str) -> IResult<&str, Signature> {
-    let (input, (gid, sid, rev)) = delimited(
-        char('['),
-        (terminated(decimal, char(':')), terminated(decimal, char(':')), decimal),
-        char(']'),
-    )
-    .parse(input)?;
+    let (input, (gid, sid, rev)) =
+        delimited(char('['), (terminated(decimal, char(':')), terminated(decimal, char(':')), decimal), char(']'))
+            .parse(input)?;
     Ok((input, Signature { gid, sid, rev }))
 }
 
@@ -221,7 +218,8 @@ pub fn parse_pfsense_csv(line: &str) -> Option<Record> {
         let address = fields.get(address)?.trim().parse().ok()?;
         Some((address, fields.get(port).and_then(|port| port.trim().parse().ok())))
     };
-    let non_empty = |index: usize| fields.get(index).map(|field| field.trim().to_string()).filter(|field| !field.is_empty());
+    let non_empty =
+        |index: usize| fields.get(index).map(|field| field.trim().to_string()).filter(|field| !field.is_empty());
     let alert = Alert {
         signature: Some(Signature { gid: number(0)?, sid: number(1)?, rev: number(2)? }),
         message: fields[3].clone(),
@@ -308,7 +306,9 @@ mod tests {
 
     #[test]
     fn alert_text_without_classification() {
-        let alert = parse_alert_text("[1:1000016:0] TCP Connection [Priority: 3] {TCP} 10.50.20.59:58720 -> 10.50.10.190:22").unwrap();
+        let alert =
+            parse_alert_text("[1:1000016:0] TCP Connection [Priority: 3] {TCP} 10.50.20.59:58720 -> 10.50.10.190:22")
+                .unwrap();
         assert_eq!(alert.signature, Some(Signature { gid: 1, sid: 1_000_016, rev: 0 }));
         assert_eq!(alert.message, "TCP Connection");
         assert_eq!(alert.classification, None);
@@ -350,7 +350,8 @@ mod tests {
 
     #[test]
     fn csv_quotes_and_empty_ports() {
-        let line = r#"09/03/21-16:29:03.494387 ,1,477,3,"ICMP Packet",ICMP,104.5.30.130,,104.5.30.1,,40546,,0,alert,Allow"#;
+        let line =
+            r#"09/03/21-16:29:03.494387 ,1,477,3,"ICMP Packet",ICMP,104.5.30.130,,104.5.30.1,,40546,,0,alert,Allow"#;
         let event = parse_pfsense_csv(line).unwrap().event;
         assert_eq!(event.name, "ICMP Packet");
         assert_eq!(event.src_port, None);

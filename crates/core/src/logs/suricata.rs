@@ -54,7 +54,9 @@ pub fn parse_eve(value: &Value) -> Result<Record, EveError> {
         "alert" => alert_event(object),
         "flow" => flow_event(object),
         "anomaly" => anomaly_event(object),
-        other => Event::new(Timestamp(0), SourceFormat::SuricataEve, EventType::SensorRecord, record_name(other, object)),
+        other => {
+            Event::new(Timestamp(0), SourceFormat::SuricataEve, EventType::SensorRecord, record_name(other, object))
+        }
     };
     event.proto = text(object, "proto").map(|proto| proto.to_ascii_lowercase());
     event.src = text(object, "src_ip").and_then(|address| address.parse().ok());
@@ -112,8 +114,10 @@ fn flow_event(object: &Map<String, Value>) -> Event {
     let mut event = Event::new(Timestamp(0), SourceFormat::SuricataEve, event_type, name);
     event.bytes_up = flow.get("bytes_toserver").and_then(Value::as_u64);
     event.bytes_down = flow.get("bytes_toclient").and_then(Value::as_u64);
-    let start = text(flow, "start").and_then(|stamp| rfc3339(stamp).ok()).and_then(|(_, time)| time.to_timestamp(0, 0).ok());
-    let end = text(flow, "end").and_then(|stamp| rfc3339(stamp).ok()).and_then(|(_, time)| time.to_timestamp(0, 0).ok());
+    let start =
+        text(flow, "start").and_then(|stamp| rfc3339(stamp).ok()).and_then(|(_, time)| time.to_timestamp(0, 0).ok());
+    let end =
+        text(flow, "end").and_then(|stamp| rfc3339(stamp).ok()).and_then(|(_, time)| time.to_timestamp(0, 0).ok());
     if let (Some(start), Some(end)) = (start, end) {
         event.duration = Some(end.since(start));
     }
@@ -178,9 +182,13 @@ mod tests {
         let tls = parse_eve_line(&format!(r#"{{{head},"event_type":"tls","tls":{{"sni":"example.org"}}}}"#)).unwrap();
         assert_eq!(tls.event.name, "tls example.org");
         assert_eq!(tls.event.event_type, EventType::SensorRecord);
-        let smtp = parse_eve_line(&format!(r#"{{{head},"event_type":"smtp","smtp":{{"helo":"mail.example.org"}}}}"#)).unwrap();
+        let smtp =
+            parse_eve_line(&format!(r#"{{{head},"event_type":"smtp","smtp":{{"helo":"mail.example.org"}}}}"#)).unwrap();
         assert_eq!(smtp.event.name, "smtp mail.example.org");
-        let anomaly = parse_eve_line(&format!(r#"{{{head},"event_type":"anomaly","anomaly":{{"type":"decode","event":"ipv4.trunc_pkt"}}}}"#)).unwrap();
+        let anomaly = parse_eve_line(&format!(
+            r#"{{{head},"event_type":"anomaly","anomaly":{{"type":"decode","event":"ipv4.trunc_pkt"}}}}"#
+        ))
+        .unwrap();
         assert_eq!(anomaly.event.name, "anomaly ipv4.trunc_pkt");
         assert_eq!(anomaly.event.event_type, EventType::AlertOther);
     }
