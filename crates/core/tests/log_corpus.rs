@@ -639,6 +639,21 @@ fn streaming_crlf_nul_and_invalid_utf8() {
 }
 
 #[test]
+fn snort3_and_suricata_syslog_alerts() {
+    let data = "<33>Jan  5 10:00:00 ids snort[811]: [1:2:3] \"MALWARE-CNC Win.Trojan beacon\" [**] [Classification: A Network Trojan was detected] [Priority: 1] {TCP} 10.0.0.9:51000 -> 203.0.113.5:443\n\
+<33>Jan  5 10:00:01 ids suricata[900]: [1:2013028:7] ET POLICY curl User-Agent Outbound [Classification: Attempted Information Leak] [Priority: 2] {TCP} 10.0.0.9:51001 -> 203.0.113.5:80\n";
+    let (events, counts) = read_bytes(data.as_bytes(), LogOptions { year: Some(2024), ..LogOptions::default() }, 4096);
+    assert_eq!(counts.unparsed, 0);
+    assert_eq!(events[0].format, SourceFormat::Snort3);
+    assert_eq!(events[0].name, "MALWARE-CNC Win.Trojan beacon");
+    assert_eq!(events[0].event_type, EventType::Trojan);
+    assert_eq!(events[0].program.as_deref(), Some("snort"));
+    assert_eq!(events[1].format, SourceFormat::SuricataFast);
+    assert_eq!(events[1].event_type, EventType::Policy);
+    assert_eq!(events[1].sensor.as_deref(), Some("ids"));
+}
+
+#[test]
 fn full_alert_ends_at_blank_or_record() {
     let data = "[**] [1:1:0] first [**]\n[Priority: 1]\n01/02-03:04:05.000001 10.0.0.1:80 -> 10.0.0.2:1234\nTCP TTL:64 TOS:0x0\n\n\
 [**] [1:2:0] second [**]\n<13>1 2021-01-02T03:04:06Z h app - - - after\n";
