@@ -752,3 +752,21 @@ fn counts_serialize_with_format_names() {
     assert!(json["events_by_type"]["unparsed"].as_u64().unwrap() > 0);
     assert_eq!(json["errors"][0]["line"], 1);
 }
+
+#[test]
+fn random_bytes_never_panic() {
+    // A fixed linear congruential generator, so a failure reproduces; the alphabet leans on
+    // the bytes the grammars look for.
+    const ALPHABET: &[u8] = b"<>[]{}:|=\\\" -./,0123456789TZ+CEF*abcJanDec\n\r\t\x00\xff\xc3";
+    let mut state: u64 = 0x5eed;
+    for round in 0..200 {
+        let mut data = Vec::new();
+        for _ in 0..400 {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            data.push(ALPHABET[(state >> 33) as usize % ALPHABET.len()]);
+        }
+        let (events, counts) = read_bytes(&data, LogOptions::default(), 1 + round % 13);
+        assert_eq!(counts.events_by_format.values().sum::<u64>(), events.len() as u64, "round {round}");
+        assert_eq!(counts.bytes, data.len() as u64, "round {round}");
+    }
+}
