@@ -12,8 +12,8 @@
 //! standard error. The exit status is 1 if any file could not be read to its end (the events
 //! read before the problem are still written), 2 for a usage error, and 0 otherwise.
 //!
-//! NOTE: all events are held in memory to sort them; a streaming merge would need each
-//! file's events in time order, which syslog files do not guarantee.
+//! NOTE: all events are held in memory to sort them. A streaming merge would need each file's
+//! events in time order, and syslog files do not guarantee that.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};

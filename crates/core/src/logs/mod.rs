@@ -26,8 +26,8 @@
 //! Nothing is dropped silently. A line that matches no grammar becomes an
 //! [`EventType::Unparsed`] event with its line number and the reason, and is counted. A line
 //! that matches nothing and carries no time of day near its start, right after a plain
-//! syslog event, is taken as a continuation of that multi-line message (as plaso does) and
-//! appended to it; those lines are counted too.
+//! syslog event, is a continuation of that multi-line message (as plaso reads it). It is
+//! appended to that event and counted in [`LogCounts::continuation_lines`].
 //!
 //! Year-less times (RFC 3164, Snort fast alerts without `-y`) get their year from
 //! [`datetime::YearResolver`], seeded by [`LogOptions::year`] or the [`YearHint`]. Zone-less
@@ -51,8 +51,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// The maximum line length kept whole, in bytes; a longer run without a newline is cut here and
-/// each piece is read as its own line (counted in [`LogCounts::lines_cut`]).
+/// The maximum line length kept whole, in bytes. A longer run without a newline is cut here,
+/// and each piece is read as its own line (counted in [`LogCounts::lines_cut`]).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// The maximum number of line errors kept in [`LogCounts::errors`]; later ones are only counted.
