@@ -470,6 +470,7 @@ mod tests {
             resp_h: "10.0.0.2".parse().unwrap(),
             resp_p: 445,
             proto: Proto::Tcp,
+            ip_proto: 6,
             service: None,
             duration: 0,
             orig_bytes: 0,
