@@ -20,8 +20,8 @@
 //! - `local_orig`/`local_resp` use `Site::local_nets`, which Zeek fills with
 //!   `Site::private_address_space` unless a test turns that off (none in the corpus does).
 //!
-//! Not compared: `ts` (masked in the baselines), `uid` (test uids), `ip_proto` (not in our
-//! record), and `tunnel_parents` beyond "inside a tunnel or not".
+//! Not compared: `ts` (masked in the baselines), `uid` (test uids), and `tunnel_parents`
+//! beyond "inside a tunnel or not". `ip_proto` joins the pairing key where the baseline has it.
 //!
 //! Gates: every field at 99% or more over all gated cases, `conn_state` at 100% for the
 //! `tcp-rst-states` traces and for every connection Zeek calls S0 or REJ (scan probes), and at
@@ -248,7 +248,7 @@ const CASES: &[Case] = &[
             "tcp-missing-syn",
             &["zeek/traces/tcp/missing-syn.pcap"],
             "zeek/baselines/core.history-flip/conn.log",
-            "zeek -b -C -r tcp/missing-syn.pcap (redef Site::local_nets = {125.190.109.0/24})",
+            "zeek -b -C -r tcp/missing-syn.pcap (http, mac-logging; redef Site::local_nets = {125.190.109.0/24})",
             &["base/protocols/http", "policy/protocols/conn/mac-logging"],
         )
     },
@@ -458,6 +458,7 @@ fn render(conn: &Connection) -> Row {
     put("id.resp_h", conn.resp_h.to_string());
     put("id.resp_p", conn.resp_p.to_string());
     put("proto", conn.proto.as_str().to_string());
+    put("ip_proto", conn.ip_proto.to_string());
     put("service", conn.service.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| UNSET.into()));
 
     // Zeek sets duration and both byte counts only when the duration is above zero.
@@ -646,7 +647,13 @@ fn pair(zeek_row: &Row, ours: &[(Key, Row)], used: &mut [bool]) -> Pairing {
         };
     };
 
-    let find = |wanted: &Key, used: &[bool]| (0..ours.len()).find(|&i| !used[i] && wanted.matches(&ours[i].0));
+    // Zeek 7 logs `ip_proto`; where the baseline has it, it tells apart connections that
+    // share addresses and ports (unknown transports are logged with ports 0).
+    let same_ip_proto = |i: usize| match (zeek_row.get("ip_proto"), ours[i].1.get("ip_proto")) {
+        (Some(theirs), Some(mine)) => theirs == mine,
+        _ => true,
+    };
+    let find = |wanted: &Key, used: &[bool]| (0..ours.len()).find(|&i| !used[i] && wanted.matches(&ours[i].0) && same_ip_proto(i));
     if let Some(index) = find(&key, used) {
         used[index] = true;
         return Pairing::Found(index);
@@ -968,6 +975,7 @@ fn render_follows_zeek_unset_rules() {
         resp_h: "10.0.0.2".parse().unwrap(),
         resp_p: 0,
         proto: Proto::Icmp,
+        ip_proto: 1,
         service: None,
         duration: 0,
         orig_bytes: 0,
