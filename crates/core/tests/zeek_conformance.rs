@@ -2,12 +2,13 @@
 //! Zeek trace in the corpus that comes with a conn.log-shaped baseline.
 //!
 //! Each [`Case`] pairs a trace with a baseline produced by a Zeek btest. It also carries the
-//! settings that test ran with: `-C` (ignore checksums), `Site::local_nets` redefs and BPF
-//! filters.
-//! The harness runs the trace through the [`Analyzer`], renders each of our connections the
-//! way Zeek's conn.log writes it, pairs rows by `(id.orig_h, id.orig_p, id.resp_h, id.resp_p,
-//! proto)` (rows sharing a key pair in order), and prints, per trace and field, the share of
-//! Zeek's connections we reproduce exactly.
+//! settings that test ran with: `-C` (ignore checksums), `-b` with the scripts it loads,
+//! `Site::local_nets` redefs and BPF filters.
+//!
+//! The harness runs the trace through the [`Analyzer`] and renders each of our connections
+//! the way Zeek's conn.log writes it. It pairs rows by `(id.orig_h, id.orig_p, id.resp_h,
+//! id.resp_p, proto)`, and rows sharing a key pair in order. Then it prints, per trace and
+//! field, the share of Zeek's connections we reproduce exactly.
 //!
 //! Zeek's logging rules mirrored by [`render`], checked against the baselines by
 //! `baselines_leave_bytes_unset_at_zero_duration` and read in `set_conn()` of Zeek's
@@ -88,7 +89,7 @@ const fn case(unit: &'static str, trace: &'static [&'static str], baseline: &'st
     }
 }
 
-/// A case whose btest runs Zeek bare (`-b`), loading only `scripts`.
+/// Builds a case whose btest runs Zeek bare (`-b`), loading only `scripts`.
 const fn bare(
     unit: &'static str,
     trace: &'static [&'static str],
@@ -383,8 +384,8 @@ const FIELDS: &[(&str, &str)] = &[
     ("tunnel_parents", "tun"),
 ];
 
-/// Fields printed but not gated: tunnel parents are uids, so only their presence compares,
-/// and tunnels are outside the scope of the conn.log work.
+/// Fields printed but not gated. `tunnel_parents` holds uids, which differ between Zeek and
+/// us, so only its presence is compared.
 const UNGATED_FIELDS: &[&str] = &["tunnel_parents"];
 
 /// Minimum share of Zeek's connections that must match, per gated field, over all gated cases.
@@ -430,8 +431,8 @@ const NANOS: i64 = 1_000_000_000;
 /// Scripts a bare btest may load, with the ports their analyzers add to
 /// `likely_server_ports` and the services they can name. The ports follow the `ports`
 /// constants in Zeek's `scripts/base/protocols/*/main.zeek` (read for FTP, HTTP and DNS).
-/// The tunnel framework adds the AYIYA, Teredo and GTPv1 ports; the Teredo baseline shows it,
-/// because Zeek flips a flow seen only from port 3544 (history `^d`).
+/// The tunnel framework adds the AYIYA, Teredo and GTPv1 ports. The Teredo baseline shows
+/// this: Zeek flips a flow seen only from port 3544 (history `^d`).
 const BARE_SCRIPTS: &[(&str, &[(Proto, u16)], &[&str])] = &[
     ("base/protocols/ftp", &[(Proto::Tcp, 21), (Proto::Tcp, 2811)], &["ftp", "ftp-data"]),
     ("base/protocols/ssh", &[(Proto::Tcp, 22)], &["ssh"]),
