@@ -20,6 +20,7 @@ pub mod capture;
 pub mod conn;
 pub mod decode;
 pub mod net;
+pub mod synth;
 pub mod time;
 pub mod zeeklog;
 
