@@ -16,7 +16,7 @@
 //!
 //! The capture starts on a Monday and runs `days` days (see [`scenario`]). Background traffic
 //! ([`background`]) is web browsing with DNS, a mail relay, a busy public web server and a
-//! nightly vulnerability scanner, quieter at night and at weekends. On the last weekday that
+//! vulnerability scanner that sweeps the campus three nights a week, quieter at night and at weekends. On the last weekday that
 //! leaves three days after it, a workstation is compromised ([`story`]): exploit alert,
 //! geolocation check, trojan keep-alives, a peer-to-peer service on a random high port with
 //! hundreds of peers, a two-day scan of one port, a spam burst that decays within a day, and a
@@ -172,3 +172,6 @@ fn write_syslog(recorder: &mut Recorder) -> (Vec<u8>, u64) {
     }
     (out, recorder.lines.len() as u64)
 }
+
+#[cfg(test)]
+mod tests;

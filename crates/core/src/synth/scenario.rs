@@ -144,7 +144,7 @@ pub struct Scenario {
     pub network: Network,
     /// The story's moments.
     pub timeline: Timeline,
-    /// Web sites that workstations visit, spread over about 25 /8s.
+    /// Web sites that workstations visit, concentrated in 8 /8s as content networks are.
     pub web_sites: Vec<Site>,
     /// Mail exchangers that the mail relay talks to.
     pub mail_peers: Vec<Site>,
@@ -161,7 +161,7 @@ impl Scenario {
         let network = Network::new(&mut rng, params.hosts);
         let timeline = Timeline::draw(&mut rng, params.days);
         let web_sites = (0..120)
-            .map(|index| Site { address: internet_address_in_few(&mut rng, 25), name: format!("www.site{index}.example.com") })
+            .map(|index| Site { address: internet_address_in_few(&mut rng, 8), name: format!("www.site{index}.example.com") })
             .collect();
         let mail_peers = (0..60)
             .map(|index| Site { address: internet_address(&mut rng), name: format!("mx{index}.mail.example.net") })

@@ -96,7 +96,8 @@ pub struct Attempt {
     /// True when the attempt failed in scan.zeek's sense: unanswered, rejected, or reset
     /// before any data.
     pub failed: bool,
-    /// True when the handshake completed (or, for UDP, the responder answered).
+    /// True when the connection carried an exchange (or, for UDP, the responder answered); a
+    /// half-open probe does not count.
     pub established: bool,
 }
 
@@ -191,7 +192,7 @@ impl Recorder {
             Outcome::Exchange { segments, close } => conn.exchange(self, segments, *close),
         };
 
-        let established = matches!(plan.outcome, Outcome::Exchange { .. } | Outcome::HalfOpen);
+        let established = matches!(plan.outcome, Outcome::Exchange { .. });
         let failed = !matches!(plan.outcome, Outcome::Exchange { .. });
         let attempt = Attempt { time: plan.start, orig: *plan.client.ip(), resp: *plan.server.ip(), resp_port: plan.server.port(), udp: false, failed, established };
         self.attempts.push(attempt);

@@ -285,10 +285,16 @@ fn host_items(scenario: &Scenario, recorder: &Recorder) -> Vec<(u64, Ipv4Addr, I
 }
 
 fn never_before_seen(scenario: &Scenario, recorder: &Recorder, role_of: &dyn Fn(Ipv4Addr) -> String) -> RuleTruth {
+    let hosts: BTreeSet<Ipv4Addr> = scenario.network.hosts.iter().map(|host| host.address).collect();
+    let is_host = |address: &Ipv4Addr| hosts.contains(address);
     let learning_end = scenario.timeline.learning_end;
     let mut known: BTreeSet<(Ipv4Addr, Item)> = BTreeSet::new();
     let mut new_items: BTreeMap<Ipv4Addr, Vec<(u64, Item)>> = BTreeMap::new();
     for (time, host, item) in host_items(scenario, recorder) {
+        // Unused campus addresses that only the scanner touched are not hosts.
+        if !is_host(&host) {
+            continue;
+        }
         if !known.insert((host, item.clone())) {
             continue;
         }
@@ -302,7 +308,12 @@ fn never_before_seen(scenario: &Scenario, recorder: &Recorder, role_of: &dyn Fn(
         let start = items.first().map_or(0, |item| item.0);
         let end = items.last().map_or(0, |item| item.0);
         let listed: Vec<Value> = items.iter().map(|(time, (kind, value))| json!({ "kind": kind, "value": value, "first_seen": seconds(*time) })).collect();
-        rule.flag.push(Flag { host: host.to_string(), role: role_of(host), start: seconds(start), end: seconds(end), detail: json!({ "items": listed }) });
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for (_, (kind, _)) in &items {
+            *counts.entry(kind).or_insert(0) += 1;
+        }
+        let detail = json!({ "counts": counts, "items": listed });
+        rule.flag.push(Flag { host: host.to_string(), role: role_of(host), start: seconds(start), end: seconds(end), detail });
     }
     rule
 }

@@ -51,7 +51,7 @@ pub fn insert_story_rules(rules: &mut BTreeMap<&'static str, RuleTruth>, scenari
     rules.insert("LinkedInOut", RuleTruth {
         definition: "inbound and outbound connection counts of a host correlated hour by hour over a sustained period",
         flag: vec![flag(t.service_open, t.switch_off, json!({ "inbound_per_hour": outbreak.inbound_per_hour, "outbound_per_hour": outbreak.outbound_per_hour }))],
-        must_not_flag: vec![not(&web, "busy_web_server", "heavy inbound, but its outbound is one update check an hour, independent of the inbound load")],
+        must_not_flag: vec![not(&web, "busy_web_server", "heavy inbound, but its outbound is one update check every three hours, independent of the inbound load")],
     });
     rules.insert("WentSilent", RuleTruth {
         definition: "an active host stops in every source at once",
