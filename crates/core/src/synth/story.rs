@@ -11,7 +11,7 @@
 //! 3. New service, 15 to 40 minutes after the exploit: the host answers on a random high port.
 //!    Hundreds of peers from many /8s connect in, and the host connects out to peers on the
 //!    same port; inbound and outbound hourly counts follow one shared envelope (a raised
-//!    cosine with a period of 8 to 14 hours), so they rise and fall together. NNM reports the
+//!    cosine with a period of 8 to 14 hours, 15% noise), so they rise and fall together. NNM reports the
 //!    port as new and as an unapproved service.
 //! 4. Scan, 50 to 70 minutes after the exploit, until the switch-off: bursts of 60 SYNs to
 //!    random Internet addresses on one port (444, 445, 3306, 1433 or 5900), 1.5 to 3.5 s
@@ -174,10 +174,16 @@ fn keepalives(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitM
     }
 }
 
-/// Returns the shared activity envelope, between 0.2 and 1.0, `hour` hours after the opening.
+/// Returns the shared activity envelope, between 0.1 and 1.0, `hour` hours after the opening.
 fn envelope(hour: f64, period: f64, phase: f64) -> f64 {
     let wave = 0.5 - 0.5 * (std::f64::consts::TAU * (hour + phase) / period).cos();
-    0.2 + 0.8 * wave
+    0.1 + 0.9 * wave
+}
+
+/// Draws an hour's connection count around `mean` with 15% relative noise, so the envelope
+/// stays visible even at small scales where Poisson noise would hide it.
+fn hourly_count(rng: &mut SplitMix64, mean: f64) -> u64 {
+    (mean * (1.0 + 0.15 * rng.normal())).round().max(0.0) as u64
 }
 
 fn service(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64, host: &Host, facts: &mut OutbreakFacts) {
@@ -194,8 +200,8 @@ fn service(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix6
     let mut hour = 0;
     while hour_start < last {
         let weight = envelope(hour as f64, period, phase);
-        let inbound = rng.poisson(scenario.scaled(INBOUND_PER_HOUR, 6.0) * weight).max(u64::from(hour == 0));
-        let outbound = rng.poisson(scenario.scaled(OUTBOUND_PER_HOUR, 4.0) * weight);
+        let inbound = hourly_count(rng, scenario.scaled(INBOUND_PER_HOUR, 12.0) * weight).max(u64::from(hour == 0));
+        let outbound = hourly_count(rng, scenario.scaled(OUTBOUND_PER_HOUR, 8.0) * weight);
         for index in 0..inbound {
             // The first inbound connection of all marks the opening exactly.
             let time = if hour == 0 && index == 0 { open } else { hour_start + rng.below(HOUR) };

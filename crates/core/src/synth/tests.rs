@@ -434,3 +434,63 @@ fn tshark_reads_capture_cleanly() {
     let listed = String::from_utf8_lossy(&errors.stdout);
     assert!(listed.trim().is_empty(), "tshark found errors:\n{}", listed.lines().take(10).collect::<Vec<_>>().join("\n"));
 }
+
+// === story shapes seen in the capture ===
+
+/// Returns the Pearson correlation of two equally long series.
+fn correlation(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len() as f64;
+    let (mean_a, mean_b) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let covariance: f64 = a.iter().zip(b).map(|(x, y)| (x - mean_a) * (y - mean_b)).sum();
+    let spread_a: f64 = a.iter().map(|x| (x - mean_a).powi(2)).sum();
+    let spread_b: f64 = b.iter().map(|y| (y - mean_b).powi(2)).sum();
+    covariance / (spread_a * spread_b).sqrt()
+}
+
+#[test]
+fn service_inbound_outbound_move_together() {
+    let (_, truth, packets) = small();
+    let infected = address(&truth["outbreak"]["infected"]);
+    let port = truth["outbreak"]["service_port"].as_u64().expect("service port") as u16;
+    let open = micros(&truth["timeline"]["service_open"]["unix"]);
+    let hours = ((micros(&truth["timeline"]["switch_off"]["unix"]) - open) / 3_600_000_000) as usize;
+    let (mut inbound, mut outbound) = (vec![0.0; hours], vec![0.0; hours]);
+    for packet in packets.iter().filter(|packet| packet.micros >= open) {
+        let Some(tcp) = packet.tcp.filter(|tcp| tcp.syn && tcp.ack.is_none()) else { continue };
+        let hour = ((packet.micros - open) / 3_600_000_000) as usize;
+        if hour >= hours {
+            continue;
+        }
+        if packet.destination == infected && tcp.destination_port == port {
+            inbound[hour] += 1.0;
+        } else if packet.source == infected && tcp.destination_port == port {
+            outbound[hour] += 1.0;
+        }
+    }
+    let r = correlation(&inbound, &outbound);
+    assert!(r > 0.7, "inbound and outbound correlate at only {r:.2}");
+}
+
+#[test]
+fn new_service_fan_in_many_slash8s() {
+    let (_, truth, packets) = small();
+    let hosts = truth["hosts"].as_array().expect("hosts");
+    let infected = address(&truth["outbreak"]["infected"]);
+    let decoy = hosts.iter().find(|host| host["role"] == "new_service").map(|host| address(&host["address"])).expect("new_service host");
+    let decoy_port = truth["decoys"]["new_service_port"].as_u64().expect("decoy port") as u16;
+    let port = truth["outbreak"]["service_port"].as_u64().expect("service port") as u16;
+
+    // Distinct /8s of Internet clients answered with SYN-ACK on each new port.
+    let slash8s = |server: Ipv4Addr, port: u16| -> BTreeSet<u8> {
+        packets
+            .iter()
+            .filter(|packet| packet.source == server && packet.destination.octets()[0] != 10)
+            .filter(|packet| packet.tcp.is_some_and(|tcp| tcp.syn && tcp.ack.is_some() && tcp.source_port == port))
+            .map(|packet| packet.destination.octets()[0])
+            .collect()
+    };
+    let worm = slash8s(infected, port).len();
+    let benign = slash8s(decoy, decoy_port).len();
+    assert!(worm >= 20, "worm service reached from only {worm} /8s");
+    assert!((1..=2).contains(&benign), "benign new service reached from {benign} /8s");
+}

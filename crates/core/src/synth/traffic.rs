@@ -391,7 +391,13 @@ impl Conn {
         if !recorder.crosses_border(self.client.address, self.server.address) {
             return;
         }
-        let stamp = if event == TnmEvent::TimedOut { time + TNM_IDLE_TIMEOUT } else { time };
+        // A started record carries the session's start time; a timed-out one is written when
+        // the idle timeout expires.
+        let stamp = match event {
+            TnmEvent::Started => self.start,
+            TnmEvent::Completed => time,
+            TnmEvent::TimedOut => time + TNM_IDLE_TIMEOUT,
+        };
         let record = TnmRecord {
             event,
             source: SocketAddrV4::new(self.client.address, self.client.port),
