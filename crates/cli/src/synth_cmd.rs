@@ -94,7 +94,9 @@ fn parse_number<T: std::str::FromStr>(option: &str, value: &str) -> Result<T, St
 
 fn write_outputs(dir: &Path, outputs: &synth::Outputs) -> Result<(), String> {
     fs::create_dir_all(dir).map_err(|error| format!("{}: cannot create directory: {error}", dir.display()))?;
-    for (name, bytes) in [(CAPTURE_FILE, &outputs.capture), (SYSLOG_FILE, &outputs.syslog), (TRUTH_FILE, &outputs.truth)] {
+    for (name, bytes) in
+        [(CAPTURE_FILE, &outputs.capture), (SYSLOG_FILE, &outputs.syslog), (TRUTH_FILE, &outputs.truth)]
+    {
         let path = dir.join(name);
         fs::write(&path, bytes).map_err(|error| format!("{}: write failed: {error}", path.display()))?;
     }
@@ -111,7 +113,8 @@ mod tests {
 
     #[test]
     fn parse_args_reads_every_option() {
-        let parsed = parse_args(&strings(&["--seed", "7", "--out", "x", "--hosts", "50", "--days", "5", "--scale", "0.1"]));
+        let parsed =
+            parse_args(&strings(&["--seed", "7", "--out", "x", "--hosts", "50", "--days", "5", "--scale", "0.1"]));
         let (params, out) = parsed.expect("valid").expect("not help");
         assert_eq!(params, Params { seed: 7, hosts: 50, days: 5, scale: 0.1 });
         assert_eq!(out, PathBuf::from("x"));

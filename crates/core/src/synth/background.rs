@@ -3,7 +3,7 @@
 //! - Workstations browse a fixed pool of web sites (mostly their own favourites), resolving
 //!   names through the campus resolver, which forwards about a third of the queries to Internet
 //!   name servers. Weekdays peak 08:00-18:00; weekends see a quarter of the traffic.
-//! - The busy web server answers clients from all over the Internet all the time, and makes one
+//! - The busy web server serves clients from all over the Internet around the clock, and makes one
 //!   outbound update check every three hours: heavy fan-in, but not correlated with its outbound
 //!   traffic.
 //! - The mail relay receives and sends SMTP around the clock; its deliveries succeed.
@@ -44,7 +44,14 @@ const NEW_SERVICE_PORTS: [u16; 4] = [8000, 8888, 5000, 9090];
 /// The Snort process id written in every alert.
 pub const SNORT_PID: u32 = 2417;
 
-const PORTSCAN: SnortRule = SnortRule { gid: 122, sid: 1, rev: 1, message: "(portscan) TCP Portscan", classification: "Attempted Information Leak", priority: 2 };
+const PORTSCAN: SnortRule = SnortRule {
+    gid: 122,
+    sid: 1,
+    rev: 1,
+    message: "(portscan) TCP Portscan",
+    classification: "Attempted Information Leak",
+    priority: 2,
+};
 /// The exploit rule, shared with the story because the alert decoy raises it too.
 pub const EXPLOIT: SnortRule = SnortRule {
     gid: 1,
@@ -55,15 +62,36 @@ pub const EXPLOIT: SnortRule = SnortRule {
     priority: 1,
 };
 const BENIGN_ALERTS: [SnortRule; 3] = [
-    SnortRule { gid: 1, sid: 2_012_647, rev: 4, message: "ET POLICY Dropbox.com Offsite File Backup in Use", classification: "Potential Corporate Privacy Violation", priority: 1 },
-    SnortRule { gid: 1, sid: 2_014_726, rev: 5, message: "ET INFO Executable Download from dotted-quad Host", classification: "Potentially Bad Traffic", priority: 2 },
-    SnortRule { gid: 1, sid: 2_013_504, rev: 6, message: "ET POLICY GNU/Linux APT User-Agent Outbound likely related to package management", classification: "Not Suspicious Traffic", priority: 3 },
+    SnortRule {
+        gid: 1,
+        sid: 2_012_647,
+        rev: 4,
+        message: "ET POLICY Dropbox.com Offsite File Backup in Use",
+        classification: "Potential Corporate Privacy Violation",
+        priority: 1,
+    },
+    SnortRule {
+        gid: 1,
+        sid: 2_014_726,
+        rev: 5,
+        message: "ET INFO Executable Download from dotted-quad Host",
+        classification: "Potentially Bad Traffic",
+        priority: 2,
+    },
+    SnortRule {
+        gid: 1,
+        sid: 2_013_504,
+        rev: 6,
+        message: "ET POLICY GNU/Linux APT User-Agent Outbound likely related to package management",
+        classification: "Not Suspicious Traffic",
+        priority: 3,
+    },
 ];
 
 /// Facts about the decoys that truth.json reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DecoyFacts {
-    /// The new-service host's port and the time it first answered.
+    /// The new-service host's port and the time of its first SYN-ACK.
     pub new_service_port: u16,
     pub new_service_open: u64,
     /// The alert decoy's single alert time.
@@ -99,7 +127,11 @@ fn diurnal(scenario: &Scenario, time: u64) -> f64 {
         18..=22 => 0.4,
         _ => 0.1,
     };
-    if scenario.timeline.is_weekend(time) { weekday * 0.25 } else { weekday }
+    if scenario.timeline.is_weekend(time) {
+        weekday * 0.25
+    } else {
+        weekday
+    }
 }
 
 /// Draws a time in the day starting at `day_start` that follows the diurnal weights.
@@ -121,14 +153,20 @@ fn alive(scenario: &Scenario, host: &Host, time: u64) -> bool {
     host.role != Role::Infected || time + MINUTE < scenario.timeline.switch_off
 }
 
-fn workstation_day(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64, host: &Host, day_start: u64) {
+fn workstation_day(
+    recorder: &mut Recorder,
+    scenario: &mut Scenario,
+    rng: &mut SplitMix64,
+    host: &Host,
+    day_start: u64,
+) {
     let weekend = scenario.timeline.is_weekend(day_start);
 
     // A morning name lookup shows every machine that is switched on that day.
     if !weekend || rng.chance(0.4) {
         let time = day_start + 7 * HOUR + rng.below(2 * HOUR);
         if alive(scenario, host, time) {
-            let site = rng.pick(&scenario.web_sites).cloned().unwrap_or_else(|| fallback_site());
+            let site = rng.pick(&scenario.web_sites).cloned().unwrap_or_else(fallback_site);
             resolve(recorder, scenario, rng, host.address, &site, time);
         }
     }
@@ -143,7 +181,11 @@ fn workstation_day(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut S
         if !alive(scenario, host, time + 30 * SECOND) {
             continue;
         }
-        let index = if rng.chance(0.9) { own[rng.below(own.len() as u64) as usize] } else { rng.below(favourite_count) as usize };
+        let index = if rng.chance(0.9) {
+            own[rng.below(own.len() as u64) as usize]
+        } else {
+            rng.below(favourite_count) as usize
+        };
         let site = scenario.web_sites[index].clone();
         let chatty = host.address.octets()[3] % 10 == 3;
         let alert = (chatty && rng.chance(BENIGN_ALERT_SHARE)).then(|| BENIGN_ALERTS[rng.below(3) as usize]);
@@ -156,14 +198,21 @@ fn fallback_site() -> Site {
 }
 
 /// Records a DNS lookup of `site` by `client` through the campus resolver.
-pub fn resolve(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64, client: Ipv4Addr, site: &Site, time: u64) {
+pub fn resolve(
+    recorder: &mut Recorder,
+    scenario: &mut Scenario,
+    rng: &mut SplitMix64,
+    client: Ipv4Addr,
+    site: &Site,
+    time: u64,
+) {
     let resolver = scenario.network.host_with(Role::DnsServer).address;
     let id = rng.next_u64() as u16;
     let port = scenario.ephemeral_port(client);
     let query = dns_query(id, &site.name);
     let answer = dns_answer(id, &site.name, site.address);
 
-    // A cache miss makes the resolver ask an Internet name server before it answers.
+    // On a cache miss the resolver queries an Internet name server before it responds.
     let miss = rng.chance(0.3);
     let forward_time = 400;
     let rtt = if miss { 40_000 } else { 800 };
@@ -177,14 +226,28 @@ pub fn resolve(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut Split
 }
 
 /// Records a web visit: a lookup, then one HTTP(S) connection; raises `alert` on the response.
-pub fn web_visit(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64, client: Ipv4Addr, site: &Site, time: u64, alert: Option<SnortRule>) {
+pub fn web_visit(
+    recorder: &mut Recorder,
+    scenario: &mut Scenario,
+    rng: &mut SplitMix64,
+    client: Ipv4Addr,
+    site: &Site,
+    time: u64,
+    alert: Option<SnortRule>,
+) {
     resolve(recorder, scenario, rng, client, site, time);
     let port = if rng.chance(0.7) { 443 } else { 80 };
     let client_end = SocketAddrV4::new(client, scenario.ephemeral_port(client));
     let server_end = SocketAddrV4::new(site.address, port);
     let body_len = rng.range(150, 1_200) as usize;
     let segments = web_segments(rng, &site.name, "/index.html", body_len);
-    let plan = TcpPlan { start: time + 50_000, client: client_end, server: server_end, rtt: rng.range(8_000, 90_000), outcome: Outcome::Exchange { segments, close: Close::Fin } };
+    let plan = TcpPlan {
+        start: time + 50_000,
+        client: client_end,
+        server: server_end,
+        rtt: rng.range(8_000, 90_000),
+        outcome: Outcome::Exchange { segments, close: Close::Fin },
+    };
     let summary = recorder.tcp(&plan);
 
     if let Some(rule) = alert {
@@ -206,7 +269,13 @@ fn busy_web_day(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut Spli
             let body_len = rng.range(300, 1_400) as usize;
             let segments = web_segments(rng, "www.campus.example.edu", "/news/", body_len);
             let start = hour_start + rng.below(HOUR - MINUTE);
-            let plan = TcpPlan { start, client, server: SocketAddrV4::new(server, port), rtt: rng.range(10_000, 150_000), outcome: Outcome::Exchange { segments, close: Close::Fin } };
+            let plan = TcpPlan {
+                start,
+                client,
+                server: SocketAddrV4::new(server, port),
+                rtt: rng.range(10_000, 150_000),
+                outcome: Outcome::Exchange { segments, close: Close::Fin },
+            };
             recorder.tcp(&plan);
         }
 
@@ -230,7 +299,13 @@ fn mail_day(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix
             let client = SocketAddrV4::new(peer.address, rng.range(1024, 65_535) as u16);
             let segments = smtp_delivery(&peer.name, "mail.campus.example.edu", rng.range(300, 1_500) as usize);
             let start = hour_start + rng.below(HOUR - MINUTE);
-            let plan = TcpPlan { start, client, server: SocketAddrV4::new(relay, 25), rtt: rng.range(20_000, 120_000), outcome: Outcome::Exchange { segments, close: Close::Fin } };
+            let plan = TcpPlan {
+                start,
+                client,
+                server: SocketAddrV4::new(relay, 25),
+                rtt: rng.range(20_000, 120_000),
+                outcome: Outcome::Exchange { segments, close: Close::Fin },
+            };
             recorder.tcp(&plan);
         }
         for _ in 0..rng.poisson(scenario.scaled(MAIL_OUT_PER_HOUR * weight, 0.2)) {
@@ -238,13 +313,19 @@ fn mail_day(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix
             let client = SocketAddrV4::new(relay, scenario.ephemeral_port(relay));
             let segments = smtp_delivery("mail.campus.example.edu", &peer.name, rng.range(300, 1_500) as usize);
             let start = hour_start + rng.below(HOUR - MINUTE);
-            let plan = TcpPlan { start, client, server: SocketAddrV4::new(peer.address, 25), rtt: rng.range(20_000, 120_000), outcome: Outcome::Exchange { segments, close: Close::Fin } };
+            let plan = TcpPlan {
+                start,
+                client,
+                server: SocketAddrV4::new(peer.address, 25),
+                rtt: rng.range(20_000, 120_000),
+                outcome: Outcome::Exchange { segments, close: Close::Fin },
+            };
             recorder.tcp(&plan);
         }
     }
 }
 
-/// Returns true if and only if `host` answers on `port` at `time`.
+/// Returns true if and only if `host` accepts connections on `port` at `time`.
 fn port_open(host: &Host, port: u16, new_service: (u16, u64), time: u64) -> bool {
     match host.role {
         Role::DnsServer => port == 53,
@@ -273,7 +354,11 @@ fn scanner_nights(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut Sp
             // Seven in ten targets are live hosts; the rest are unused addresses.
             let live = rng.chance(0.7);
             let host = scenario.network.hosts[rng.below(scenario.network.hosts.len() as u64) as usize].clone();
-            let address = if live { host.address } else { Ipv4Addr::new(10, scenario.network.second_octet, 9, (index % 250) as u8 + 1) };
+            let address = if live {
+                host.address
+            } else {
+                Ipv4Addr::new(10, scenario.network.second_octet, 9, (index % 250) as u8 + 1)
+            };
             let first_probe = time;
             let mut first_ends = None;
             for port in SCANNER_PORTS {
@@ -313,7 +398,13 @@ fn new_service_plan(scenario: &Scenario) -> (u16, u64) {
 fn new_service(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64) -> (u16, u64) {
     let (port, open) = new_service_plan(scenario);
     let server = scenario.network.host_with(Role::NewService).address;
-    let colleagues: Vec<Ipv4Addr> = scenario.network.clients().filter(|host| host.role == Role::Workstation).take(6).map(|host| host.address).collect();
+    let colleagues: Vec<Ipv4Addr> = scenario
+        .network
+        .clients()
+        .filter(|host| host.role == Role::Workstation)
+        .take(6)
+        .map(|host| host.address)
+        .collect();
     let collaborators = [internet_address_in_few(rng, 1), internet_address_in_few(rng, 2)];
 
     // The first connection is a collaborator's, so the border sensors see the port open at once.
@@ -321,13 +412,27 @@ fn new_service(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut Split
     let mut first = true;
     while time < scenario.timeline.end - HOUR {
         let external = first || rng.chance(0.25);
-        let client = if external { collaborators[rng.below(2) as usize] } else { colleagues[rng.below(colleagues.len() as u64) as usize] };
+        let client = if external {
+            collaborators[rng.below(2) as usize]
+        } else {
+            colleagues[rng.below(colleagues.len() as u64) as usize]
+        };
         let client_port = if external { rng.range(1024, 65_535) as u16 } else { scenario.ephemeral_port(client) };
         let segments = vec![
             Segment { from_client: true, data: http_request("lab.campus.example.edu", "/api/results"), delay: 500 },
-            Segment { from_client: false, data: http_response("application/json", rng.range(200, 1_200) as usize, None), delay: 30_000 },
+            Segment {
+                from_client: false,
+                data: http_response("application/json", rng.range(200, 1_200) as usize, None),
+                delay: 30_000,
+            },
         ];
-        let plan = TcpPlan { start: time, client: SocketAddrV4::new(client, client_port), server: SocketAddrV4::new(server, port), rtt: 2_000, outcome: Outcome::Exchange { segments, close: Close::Fin } };
+        let plan = TcpPlan {
+            start: time,
+            client: SocketAddrV4::new(client, client_port),
+            server: SocketAddrV4::new(server, port),
+            rtt: 2_000,
+            outcome: Outcome::Exchange { segments, close: Close::Fin },
+        };
         recorder.tcp(&plan);
         first = false;
         let mean_gap = HOUR as f64 / scenario.scaled(3.0, 0.5) / diurnal(scenario, time).max(0.1);

@@ -16,13 +16,14 @@
 //!
 //! The capture starts on a Monday and runs `days` days (see [`scenario`]). Background traffic
 //! ([`background`]) is web browsing with DNS, a mail relay, a busy public web server and a
-//! vulnerability scanner that sweeps the campus three nights a week, quieter at night and at weekends. On the last weekday that
-//! leaves three days after it, a workstation is compromised ([`story`]): exploit alert,
-//! geolocation check, trojan keep-alives, a peer-to-peer service on a random high port with
-//! hundreds of peers, a two-day scan of one port, a spam burst that decays within a day, and a
-//! switch-off after which only a few unanswered probes reach it. Three decoys (the scanner, the
-//! busy web server and a host with a new benign service) plus one false-positive alert look
-//! like parts of the story without being the worm.
+//! vulnerability scanner that sweeps the campus three nights a week, all quieter at night and
+//! at weekends. On the last weekday that leaves three days after it, a workstation is
+//! compromised ([`story`]). It shows an exploit alert, a geolocation check, trojan
+//! keep-alives, a peer-to-peer service on a random high port with hundreds of peers, a two-day
+//! scan of one port and a spam burst that decays within a day. After its switch-off only a few
+//! unanswered probes reach it. Three decoys (the scanner, the busy web server and a host with a
+//! new benign service) plus one false-positive alert look like parts of the story without
+//! being the worm.
 //!
 //! # Parameters
 //!
@@ -125,13 +126,13 @@ pub fn generate(params: &Params) -> Result<Outputs, ParamError> {
         "syslog": { "name": SYSLOG_FILE, "bytes": syslog.len(), "lines": lines },
     });
     let truth = truth::build(&scenario, &recorder, &outbreak, &decoys, files);
-    // Serialising plain maps, strings and numbers cannot fail.
+    // The truth holds only string-keyed maps, strings and finite numbers, which serde_json always serialises.
     let mut truth = serde_json::to_vec_pretty(&truth).unwrap_or_default();
     truth.push(b'\n');
     Ok(Outputs { capture, syslog, truth, packets, lines })
 }
 
-/// Adds NNM's open-port events: plugin 0 for the first answer of each campus server port each
+/// Adds NNM's open-port events: plugin 0 for the first SYN-ACK of each campus server port each
 /// day, and "New Open Port" for a port first seen after NNM's first day of learning.
 fn open_port_events(recorder: &mut Recorder, start: u64) {
     let mut seen = recorder.open_ports.clone();

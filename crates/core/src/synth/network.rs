@@ -10,7 +10,7 @@ use super::rng::SplitMix64;
 use serde::Serialize;
 use std::net::Ipv4Addr;
 
-/// What a campus host does in the story.
+/// A campus host's part in the story.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -41,7 +41,7 @@ pub struct Host {
     pub mac: [u8; 6],
     /// Its role.
     pub role: Role,
-    /// How busy it is relative to the average workstation (0.3 to 2.0).
+    /// Traffic weight relative to the average workstation (0.3 to 2.0).
     pub activity: f64,
 }
 
@@ -95,7 +95,7 @@ impl Network {
 
     /// Returns the first host with `role`.
     pub fn host_with(&self, role: Role) -> &Host {
-        // Every role placed by `new` exists, so the search always succeeds.
+        // `new` places every role, so the fallback to the first host is never taken.
         self.hosts.iter().find(|host| host.role == role).unwrap_or(&self.hosts[0])
     }
 
@@ -111,7 +111,9 @@ impl Network {
 
     /// Returns the hosts that behave as workstations (including the story's three).
     pub fn clients(&self) -> impl Iterator<Item = &Host> {
-        self.hosts.iter().filter(|host| matches!(host.role, Role::Workstation | Role::Infected | Role::NewService | Role::AlertDecoy))
+        self.hosts.iter().filter(|host| {
+            matches!(host.role, Role::Workstation | Role::Infected | Role::NewService | Role::AlertDecoy)
+        })
     }
 
     fn add(&mut self, rng: &mut SplitMix64, low: [u8; 2], role: Role) {
@@ -142,9 +144,9 @@ fn host_mac(address: Ipv4Addr) -> [u8; 6] {
 /// First octets of public unicast /8s that the generator draws Internet addresses from. Private,
 /// loopback, shared (100/8), multicast and reserved blocks are left out.
 const PUBLIC_FIRST_OCTETS: [u8; 60] = [
-    2, 5, 8, 12, 13, 17, 18, 20, 23, 24, 31, 34, 35, 37, 40, 41, 45, 46, 50, 52, 54, 58, 59, 61, 62, 64, 66,
-    68, 69, 71, 73, 74, 77, 78, 80, 81, 82, 85, 88, 91, 93, 95, 98, 103, 104, 109, 114, 116, 118, 122, 123,
-    125, 128, 131, 137, 141, 151, 176, 185, 195,
+    2, 5, 8, 12, 13, 17, 18, 20, 23, 24, 31, 34, 35, 37, 40, 41, 45, 46, 50, 52, 54, 58, 59, 61, 62, 64, 66, 68, 69,
+    71, 73, 74, 77, 78, 80, 81, 82, 85, 88, 91, 93, 95, 98, 103, 104, 109, 114, 116, 118, 122, 123, 125, 128, 131, 137,
+    141, 151, 176, 185, 195,
 ];
 
 /// Returns a random public Internet address.

@@ -20,7 +20,11 @@ pub fn http_response(content_type: &str, body_len: usize, body: Option<&[u8]>) -
         Some(text) => text.to_vec(),
         None => filler(body_len),
     };
-    let mut response = format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();
+    let mut response = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
     response.extend_from_slice(&body);
     response
 }
@@ -29,7 +33,11 @@ pub fn http_response(content_type: &str, body_len: usize, body: Option<&[u8]>) -
 pub fn web_segments(rng: &mut SplitMix64, host: &str, path: &str, body_len: usize) -> Vec<Segment> {
     vec![
         Segment { from_client: true, data: http_request(host, path), delay: 500 },
-        Segment { from_client: false, data: http_response("text/html", body_len, None), delay: rng.range(2_000, 60_000) },
+        Segment {
+            from_client: false,
+            data: http_response("text/html", body_len, None),
+            delay: rng.range(2_000, 60_000),
+        },
     ]
 }
 
@@ -48,7 +56,7 @@ pub fn dns_query(id: u16, name: &str) -> Vec<u8> {
     message
 }
 
-/// Returns the answer to [`dns_query`]: one A record for `address` with a 300 s TTL.
+/// Returns the response to [`dns_query`]: one A record for `address` with a 300 s TTL.
 pub fn dns_answer(id: u16, name: &str, address: Ipv4Addr) -> Vec<u8> {
     let mut message = Vec::with_capacity(48 + name.len());
     message.extend_from_slice(&id.to_be_bytes());
@@ -73,7 +81,8 @@ fn push_question(message: &mut Vec<u8>, name: &str) {
 pub fn smtp_delivery(client_name: &str, server_name: &str, body_len: usize) -> Vec<Segment> {
     let server = |text: String| Segment { from_client: false, data: text.into_bytes(), delay: 20_000 };
     let client = |text: String| Segment { from_client: true, data: text.into_bytes(), delay: 5_000 };
-    let mut message = format!("From: <news@{client_name}>\r\nTo: <staff@{server_name}>\r\nSubject: Update\r\n\r\n").into_bytes();
+    let mut message =
+        format!("From: <news@{client_name}>\r\nTo: <staff@{server_name}>\r\nSubject: Update\r\n\r\n").into_bytes();
     message.extend_from_slice(&filler(body_len));
     message.extend_from_slice(b"\r\n.\r\n");
     vec![
@@ -93,9 +102,20 @@ pub fn smtp_delivery(client_name: &str, server_name: &str, body_len: usize) -> V
 /// (RFC 5321 section 3.1: a 554 greeting means no service).
 pub fn smtp_refusal(client_name: &str, server_name: &str) -> Vec<Segment> {
     vec![
-        Segment { from_client: false, data: format!("554 5.7.1 {server_name} Service unavailable; client host blocked using zen.spamhaus.org\r\n").into_bytes(), delay: 30_000 },
+        Segment {
+            from_client: false,
+            data: format!(
+                "554 5.7.1 {server_name} Service unavailable; client host blocked using zen.spamhaus.org\r\n"
+            )
+            .into_bytes(),
+            delay: 30_000,
+        },
         Segment { from_client: true, data: b"QUIT\r\n".to_vec(), delay: 5_000 },
-        Segment { from_client: false, data: format!("221 2.0.0 {client_name} closing connection\r\n").into_bytes(), delay: 5_000 },
+        Segment {
+            from_client: false,
+            data: format!("221 2.0.0 {client_name} closing connection\r\n").into_bytes(),
+            delay: 5_000,
+        },
     ]
 }
 

@@ -12,7 +12,7 @@ const SHB_TYPE: u32 = 0x0A0D_0D0A;
 const IDB_TYPE: u32 = 0x0000_0001;
 /// Block type of the Enhanced Packet Block.
 const EPB_TYPE: u32 = 0x0000_0006;
-/// The byte-order magic that tells readers the section is little-endian.
+/// The byte-order magic, written little-endian so readers detect the section's byte order.
 const BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;
 /// LINKTYPE_ETHERNET.
 const LINKTYPE_ETHERNET: u16 = 1;

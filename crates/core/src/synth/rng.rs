@@ -7,7 +7,7 @@
 //! always gives byte-identical output.
 //!
 //! Each part of the story draws from its own stream ([`SplitMix64::stream`]), so adding draws to
-//! one part does not shift the numbers another part sees.
+//! one part does not shift the numbers another part draws.
 
 /// The golden-ratio increment of SplitMix64.
 const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;

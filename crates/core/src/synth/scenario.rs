@@ -43,7 +43,7 @@ impl Default for Params {
 pub struct ParamError {
     /// The option name.
     pub option: &'static str,
-    /// What is wrong with it.
+    /// The rule the value breaks.
     pub reason: String,
 }
 
@@ -118,7 +118,18 @@ impl Timeline {
         let scan_start = exploit + 50 * MINUTE + rng.below(20 * MINUTE);
         let spam_start = scan_start + 5 * MINUTE + rng.below(15 * MINUTE);
         let switch_off = exploit + 44 * HOUR + rng.below(6 * HOUR);
-        Timeline { start, end, learning_end, exploit, infection_check, first_keepalive, service_open, scan_start, spam_start, switch_off }
+        Timeline {
+            start,
+            end,
+            learning_end,
+            exploit,
+            infection_check,
+            first_keepalive,
+            service_open,
+            scan_start,
+            spam_start,
+            switch_off,
+        }
     }
 
     /// Returns true if and only if `time` falls on a Saturday or Sunday.
@@ -161,7 +172,10 @@ impl Scenario {
         let network = Network::new(&mut rng, params.hosts);
         let timeline = Timeline::draw(&mut rng, params.days);
         let web_sites = (0..120)
-            .map(|index| Site { address: internet_address_in_few(&mut rng, 8), name: format!("www.site{index}.example.com") })
+            .map(|index| Site {
+                address: internet_address_in_few(&mut rng, 8),
+                name: format!("www.site{index}.example.com"),
+            })
             .collect();
         let mail_peers = (0..60)
             .map(|index| Site { address: internet_address(&mut rng), name: format!("mx{index}.mail.example.net") })
@@ -178,7 +192,7 @@ impl Scenario {
             rng.range(49_152, 65_000) as u16
         });
         let port = *next;
-        *next = if port >= 65_535 { 49_152 } else { port + 1 };
+        *next = if port == u16::MAX { 49_152 } else { port + 1 };
         port
     }
 

@@ -8,7 +8,7 @@
 //! 2. Infection check, 2 to 6 minutes later: a geolocation lookup (`ET POLICY External IP
 //!    Lookup (geolocation)`), then HTTP keep-alives to a command server every 10 to 20
 //!    minutes, each raising an `ET TROJAN ... Keep-Alive` alert.
-//! 3. New service, 15 to 40 minutes after the exploit: the host answers on a random high port.
+//! 3. New service, 15 to 40 minutes after the exploit: the host accepts connections on a random high port.
 //!    Hundreds of peers from many /8s connect in, and the host connects out to peers on the
 //!    same port; inbound and outbound hourly counts follow one shared envelope (a raised
 //!    cosine with a period of 8 to 14 hours, 15% noise), so they rise and fall together. NNM reports the
@@ -47,9 +47,30 @@ const SERVICE_PEERS: f64 = 400.0;
 const INBOUND_PER_HOUR: f64 = 60.0;
 const OUTBOUND_PER_HOUR: f64 = 40.0;
 
-const GEOLOCATION: SnortRule = SnortRule { gid: 1, sid: 2_013_028, rev: 7, message: "ET POLICY External IP Lookup (geolocation)", classification: "Device Retrieving External IP Address Detected", priority: 2 };
-const KEEPALIVE: SnortRule = SnortRule { gid: 1, sid: 2_024_897, rev: 2, message: "ET TROJAN Backdoor.Win32/Synthworm CnC Keep-Alive", classification: "A Network Trojan was detected", priority: 1 };
-const SPAM: SnortRule = SnortRule { gid: 1, sid: 2_008_098, rev: 4, message: "ET POLICY Possible outbound SPAM (high SMTP connection rate)", classification: "Potential Corporate Privacy Violation", priority: 1 };
+const GEOLOCATION: SnortRule = SnortRule {
+    gid: 1,
+    sid: 2_013_028,
+    rev: 7,
+    message: "ET POLICY External IP Lookup (geolocation)",
+    classification: "Device Retrieving External IP Address Detected",
+    priority: 2,
+};
+const KEEPALIVE: SnortRule = SnortRule {
+    gid: 1,
+    sid: 2_024_897,
+    rev: 2,
+    message: "ET TROJAN Backdoor.Win32/Synthworm CnC Keep-Alive",
+    classification: "A Network Trojan was detected",
+    priority: 1,
+};
+const SPAM: SnortRule = SnortRule {
+    gid: 1,
+    sid: 2_008_098,
+    rev: 4,
+    message: "ET POLICY Possible outbound SPAM (high SMTP connection rate)",
+    classification: "Potential Corporate Privacy Violation",
+    priority: 1,
+};
 const SCAN_MESSAGES: [&str; 5] = [
     "ET SCAN Potential outbound scan on port 444",
     "ET SCAN Potential outbound scan on port 445",
@@ -59,13 +80,29 @@ const SCAN_MESSAGES: [&str; 5] = [
 ];
 
 /// NNM plugin 0: an open port was seen; the event's source is the server.
-pub const OPEN_PORT: NnmPlugin = NnmPlugin { id: 0, name: "Open Port", description: "A service was seen answering on this port", risk: "NONE" };
+pub const OPEN_PORT: NnmPlugin =
+    NnmPlugin { id: 0, name: "Open Port", description: "A service was seen answering on this port", risk: "NONE" };
 /// A port first seen open after NNM's first day of learning.
-pub const NEW_OPEN_PORT: NnmPlugin = NnmPlugin { id: 7033, name: "New Open Port", description: "A port that was not seen open before is now answering connections", risk: "LOW" };
-const UNAPPROVED_SERVICE: NnmPlugin = NnmPlugin { id: 7050, name: "Policy Compliance: Unapproved Service", description: "A host is offering a service that is not in the approved service list", risk: "MEDIUM" };
-const SMTP_NOT_RELAY: NnmPlugin = NnmPlugin { id: 7051, name: "Policy Compliance: Outbound SMTP Not Via Mail Relay", description: "A host other than the mail relay is connecting to Internet mail servers", risk: "MEDIUM" };
+pub const NEW_OPEN_PORT: NnmPlugin = NnmPlugin {
+    id: 7033,
+    name: "New Open Port",
+    description: "A port that was not seen open before is now answering connections",
+    risk: "LOW",
+};
+const UNAPPROVED_SERVICE: NnmPlugin = NnmPlugin {
+    id: 7050,
+    name: "Policy Compliance: Unapproved Service",
+    description: "A host is offering a service that is not in the approved service list",
+    risk: "MEDIUM",
+};
+const SMTP_NOT_RELAY: NnmPlugin = NnmPlugin {
+    id: 7051,
+    name: "Policy Compliance: Outbound SMTP Not Via Mail Relay",
+    description: "A host other than the mail relay is connecting to Internet mail servers",
+    risk: "MEDIUM",
+};
 
-/// What the outbreak did, for truth.json.
+/// Facts of the outbreak as generated, for truth.json.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OutbreakFacts {
     /// The compromised host.
@@ -114,24 +151,44 @@ pub fn generate(recorder: &mut Recorder, scenario: &mut Scenario) -> OutbreakFac
     facts
 }
 
-fn alert(recorder: &mut Recorder, host: Ipv4Addr, time: u64, rule: &SnortRule, source: SocketAddrV4, destination: SocketAddrV4) {
+fn alert(
+    recorder: &mut Recorder,
+    host: Ipv4Addr,
+    time: u64,
+    rule: &SnortRule,
+    source: SocketAddrV4,
+    destination: SocketAddrV4,
+) {
     recorder.log(time, snort_line(time / SECOND, SNORT_PID, rule, "TCP", source, destination));
     recorder.event(time, host, rule.message);
 }
 
-fn nnm(recorder: &mut Recorder, host: Ipv4Addr, time: u64, plugin: &NnmPlugin, source: SocketAddrV4, destination: SocketAddrV4) {
+fn nnm(
+    recorder: &mut Recorder,
+    host: Ipv4Addr,
+    time: u64,
+    plugin: &NnmPlugin,
+    source: SocketAddrV4,
+    destination: SocketAddrV4,
+) {
     recorder.log(time, nnm_line(time / SECOND, plugin, 6, source, destination));
     recorder.event(time, host, plugin.name);
 }
 
-fn exploit(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64, host: &Host, facts: &mut OutbreakFacts) {
+fn exploit(
+    recorder: &mut Recorder,
+    scenario: &mut Scenario,
+    rng: &mut SplitMix64,
+    host: &Host,
+    facts: &mut OutbreakFacts,
+) {
     let site = Site { address: internet_address(rng), name: "cdn.promo-offers.example.net".to_string() };
     let before = recorder.lines.len();
     web_visit(recorder, scenario, rng, host.address, &site, scenario.timeline.exploit, Some(EXPLOIT));
     facts.exploit_alert = recorder.lines[before..].iter().map(|line| line.0).max().unwrap_or(scenario.timeline.exploit);
     facts.exploit_site = Some(SocketAddrV4::new(site.address, 0));
 
-    // The infection check: the malware asks a geolocation service for its public address.
+    // The infection check: the malware queries a geolocation service for its public address.
     let geo = Site { address: internet_address(rng), name: "ip-api.example.com".to_string() };
     let time = scenario.timeline.infection_check;
     resolve(recorder, scenario, rng, host.address, &geo, time);
@@ -142,7 +199,13 @@ fn exploit(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix6
         Segment { from_client: true, data: http_request(&geo.name, "/json/"), delay: 500 },
         Segment { from_client: false, data: http_response("application/json", 0, Some(body)), delay: 40_000 },
     ];
-    let plan = TcpPlan { start: time + 30_000, client, server, rtt: 60_000, outcome: Outcome::Exchange { segments, close: Close::Fin } };
+    let plan = TcpPlan {
+        start: time + 30_000,
+        client,
+        server,
+        rtt: 60_000,
+        outcome: Outcome::Exchange { segments, close: Close::Fin },
+    };
     let summary = recorder.tcp(&plan);
     let at = summary.first_response.unwrap_or(summary.end);
     alert(recorder, host.address, at, &GEOLOCATION, client, server);
@@ -150,7 +213,13 @@ fn exploit(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix6
     facts.geolocation = Some(server);
 }
 
-fn keepalives(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64, host: &Host, facts: &mut OutbreakFacts) {
+fn keepalives(
+    recorder: &mut Recorder,
+    scenario: &mut Scenario,
+    rng: &mut SplitMix64,
+    host: &Host,
+    facts: &mut OutbreakFacts,
+) {
     let server = SocketAddrV4::new(internet_address(rng), 8080);
     facts.command_server = Some(server);
     let mut time = scenario.timeline.first_keepalive;
@@ -162,7 +231,13 @@ fn keepalives(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitM
             Segment { from_client: true, data: request, delay: 500 },
             Segment { from_client: false, data: http_response("text/plain", 0, Some(b"OK")), delay: 90_000 },
         ];
-        let plan = TcpPlan { start: time, client, server, rtt: 110_000, outcome: Outcome::Exchange { segments, close: Close::Fin } };
+        let plan = TcpPlan {
+            start: time,
+            client,
+            server,
+            rtt: 110_000,
+            outcome: Outcome::Exchange { segments, close: Close::Fin },
+        };
         let summary = recorder.tcp(&plan);
         let at = summary.first_response.unwrap_or(summary.end);
         alert(recorder, host.address, at, &KEEPALIVE, client, server);
@@ -186,7 +261,13 @@ fn hourly_count(rng: &mut SplitMix64, mean: f64) -> u64 {
     (mean * (1.0 + 0.15 * rng.normal())).round().max(0.0) as u64
 }
 
-fn service(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64, host: &Host, facts: &mut OutbreakFacts) {
+fn service(
+    recorder: &mut Recorder,
+    scenario: &mut Scenario,
+    rng: &mut SplitMix64,
+    host: &Host,
+    facts: &mut OutbreakFacts,
+) {
     let port = rng.range(10_000, 40_000) as u16;
     facts.service_port = port;
     let peer_count = scenario.scaled(SERVICE_PEERS, 40.0).round() as usize;
@@ -223,12 +304,23 @@ fn service(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix6
     compliance_events(recorder, host, facts, open, last);
 }
 
-fn peer_connection(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64, host: &Host, facts: &OutbreakFacts, time: u64, inbound: bool) {
+fn peer_connection(
+    recorder: &mut Recorder,
+    scenario: &mut Scenario,
+    rng: &mut SplitMix64,
+    host: &Host,
+    facts: &OutbreakFacts,
+    time: u64,
+    inbound: bool,
+) {
     let peer = facts.service_peers[rng.below(facts.service_peers.len() as u64) as usize];
     let (client, server) = if inbound {
         (SocketAddrV4::new(peer, rng.range(1024, 65_535) as u16), SocketAddrV4::new(host.address, facts.service_port))
     } else {
-        (SocketAddrV4::new(host.address, scenario.ephemeral_port(host.address)), SocketAddrV4::new(peer, facts.service_port))
+        (
+            SocketAddrV4::new(host.address, scenario.ephemeral_port(host.address)),
+            SocketAddrV4::new(peer, facts.service_port),
+        )
     };
 
     // One in five outbound attempts finds the peer gone.
@@ -246,7 +338,17 @@ fn peer_connection(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut S
 /// border saw an inbound connection to it.
 fn compliance_events(recorder: &mut Recorder, host: &Host, facts: &OutbreakFacts, open: u64, last: u64) {
     let mut reported_hour = None;
-    let mut opens: Vec<_> = recorder.open_ports.iter().filter(|seen| *seen.server.ip() == host.address && seen.server.port() == facts.service_port && seen.time >= open && seen.time <= last).copied().collect();
+    let mut opens: Vec<_> = recorder
+        .open_ports
+        .iter()
+        .filter(|seen| {
+            *seen.server.ip() == host.address
+                && seen.server.port() == facts.service_port
+                && seen.time >= open
+                && seen.time <= last
+        })
+        .copied()
+        .collect();
     opens.sort();
     for seen in opens {
         let hour = (seen.time - open) / HOUR;
@@ -257,10 +359,23 @@ fn compliance_events(recorder: &mut Recorder, host: &Host, facts: &OutbreakFacts
     }
 }
 
-fn scan(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64, host: &Host, facts: &mut OutbreakFacts) {
+fn scan(
+    recorder: &mut Recorder,
+    scenario: &mut Scenario,
+    rng: &mut SplitMix64,
+    host: &Host,
+    facts: &mut OutbreakFacts,
+) {
     let port_index = rng.below(SCAN_PORTS.len() as u64) as usize;
     let port = SCAN_PORTS[port_index];
-    let rule = SnortRule { gid: 1, sid: 2_100_444 + port_index as u32, rev: 1, message: SCAN_MESSAGES[port_index], classification: "Detection of a Network Scan", priority: 3 };
+    let rule = SnortRule {
+        gid: 1,
+        sid: 2_100_444 + port_index as u32,
+        rev: 1,
+        message: SCAN_MESSAGES[port_index],
+        classification: "Detection of a Network Scan",
+        priority: 3,
+    };
     facts.scan_port = port;
 
     let attempts = scenario.scaled(SCAN_ATTEMPTS, 0.0).round() as usize;
@@ -275,7 +390,11 @@ fn scan(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64, 
         for index in 0..SCAN_BURST {
             let client = SocketAddrV4::new(host.address, scenario.ephemeral_port(host.address));
             let server = SocketAddrV4::new(internet_address(rng), port);
-            let outcome = if rng.chance(0.85) { Outcome::Unanswered { retransmissions: rng.range(1, 2) as u8 } } else { Outcome::Rejected };
+            let outcome = if rng.chance(0.85) {
+                Outcome::Unanswered { retransmissions: rng.range(1, 2) as u8 }
+            } else {
+                Outcome::Rejected
+            };
             recorder.tcp(&TcpPlan { start: time, client, server, rtt: rng.range(30_000, 250_000), outcome });
             if index == 29 {
                 let at = time + 200_000;
@@ -292,7 +411,13 @@ fn scan(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64, 
     facts.scan_bursts = bursts as u64;
 }
 
-fn spam(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64, host: &Host, facts: &mut OutbreakFacts) {
+fn spam(
+    recorder: &mut Recorder,
+    scenario: &mut Scenario,
+    rng: &mut SplitMix64,
+    host: &Host,
+    facts: &mut OutbreakFacts,
+) {
     let peak = scenario.scaled(SPAM_PEAK, 20.0);
     let decay_hours = 3.0 + 2.0 * rng.unit();
     let start = scenario.timeline.spam_start;
@@ -307,7 +432,13 @@ fn spam(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64, 
         for (index, time) in times.iter().enumerate() {
             let server = SocketAddrV4::new(internet_address(rng), 25);
             let client = SocketAddrV4::new(host.address, scenario.ephemeral_port(host.address));
-            recorder.tcp(&TcpPlan { start: *time, client, server, rtt: rng.range(30_000, 250_000), outcome: spam_outcome(rng) });
+            recorder.tcp(&TcpPlan {
+                start: *time,
+                client,
+                server,
+                rtt: rng.range(30_000, 250_000),
+                outcome: spam_outcome(rng),
+            });
             if index == 0 {
                 alert(recorder, host.address, time + SECOND, &SPAM, client, server);
                 nnm(recorder, host.address, time + SECOND, &SMTP_NOT_RELAY, client, server);
@@ -329,11 +460,20 @@ fn spam_outcome(rng: &mut SplitMix64) -> Outcome {
     } else if roll < 0.90 {
         Outcome::Exchange { segments: smtp_refusal("dsl-pool.example.net", "mx.example.org"), close: Close::Fin }
     } else {
-        Outcome::Exchange { segments: smtp_delivery("dsl-pool.example.net", "mx.example.org", rng.range(800, 3_000) as usize), close: Close::Fin }
+        Outcome::Exchange {
+            segments: smtp_delivery("dsl-pool.example.net", "mx.example.org", rng.range(800, 3_000) as usize),
+            close: Close::Fin,
+        }
     }
 }
 
-fn probes(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64, host: &Host, facts: &mut OutbreakFacts) {
+fn probes(
+    recorder: &mut Recorder,
+    scenario: &mut Scenario,
+    rng: &mut SplitMix64,
+    host: &Host,
+    facts: &mut OutbreakFacts,
+) {
     let from = scenario.timeline.switch_off + 10 * MINUTE;
     let to = scenario.timeline.end - 10 * MINUTE;
     let count = rng.range(5, 15);
@@ -342,7 +482,13 @@ fn probes(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix64
         let client = SocketAddrV4::new(peer, rng.range(1024, 65_535) as u16);
         let server = SocketAddrV4::new(host.address, facts.service_port);
         let time = from + rng.below(to - from);
-        recorder.tcp(&TcpPlan { start: time, client, server, rtt: 100_000, outcome: Outcome::Unanswered { retransmissions: 2 } });
+        recorder.tcp(&TcpPlan {
+            start: time,
+            client,
+            server,
+            rtt: 100_000,
+            outcome: Outcome::Unanswered { retransmissions: 2 },
+        });
     }
     facts.probes_after_switch_off = count;
 }

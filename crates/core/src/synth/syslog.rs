@@ -95,7 +95,14 @@ pub struct TnmRecord {
 }
 
 /// Formats a Snort 2 syslog alert at `secs` (Unix seconds).
-pub fn snort_line(secs: u64, pid: u32, rule: &SnortRule, protocol: &str, source: SocketAddrV4, destination: SocketAddrV4) -> String {
+pub fn snort_line(
+    secs: u64,
+    pid: u32,
+    rule: &SnortRule,
+    protocol: &str,
+    source: SocketAddrV4,
+    destination: SocketAddrV4,
+) -> String {
     let mut line = header(secs, 33, IDS_HOST);
     let _ = write!(
         line,
@@ -106,7 +113,13 @@ pub fn snort_line(secs: u64, pid: u32, rule: &SnortRule, protocol: &str, source:
 }
 
 /// Formats an NNM real-time event at `secs`; `protocol` is the IP protocol number.
-pub fn nnm_line(secs: u64, plugin: &NnmPlugin, protocol: u8, source: SocketAddrV4, destination: SocketAddrV4) -> String {
+pub fn nnm_line(
+    secs: u64,
+    plugin: &NnmPlugin,
+    protocol: u8,
+    source: SocketAddrV4,
+    destination: SocketAddrV4,
+) -> String {
     let mut line = header(secs, 134, NNM_HOST);
     let _ = write!(
         line,

@@ -10,13 +10,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::Ipv4Addr;
 use std::sync::OnceLock;
 
-/// The small scenario most tests share.
+/// Returns the small scenario most tests share.
 fn small() -> &'static (Outputs, Value, Vec<Pkt>) {
     static SMALL: OnceLock<(Outputs, Value, Vec<Pkt>)> = OnceLock::new();
     SMALL.get_or_init(|| load(&Params { seed: 42, hosts: 60, days: 5, scale: 0.03 }))
 }
 
-/// A larger scenario for the scan-volume test: a quarter of the full scale.
+/// Returns a larger scenario for the scan-volume tests: a quarter of the full scale.
 fn quarter() -> &'static (Outputs, Value, Vec<Pkt>) {
     static QUARTER: OnceLock<(Outputs, Value, Vec<Pkt>)> = OnceLock::new();
     QUARTER.get_or_init(|| load(&Params { seed: 7, hosts: 120, days: 6, scale: 0.25 }))
@@ -58,7 +58,8 @@ fn read_packets(capture: &[u8]) -> Vec<Pkt> {
     let mut packets = Vec::new();
     let mut blocks = 0;
     while !rest.is_empty() {
-        let (next, block) = parse_block_le(rest).unwrap_or_else(|error| panic!("block {blocks} does not parse: {error:?}"));
+        let (next, block) =
+            parse_block_le(rest).unwrap_or_else(|error| panic!("block {blocks} does not parse: {error:?}"));
         if let Block::EnhancedPacket(epb) = block {
             assert_eq!(epb.caplen, epb.origlen, "packet {} is truncated", packets.len());
             let micros = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
@@ -75,7 +76,14 @@ fn decode(micros: u64, frame: &[u8]) -> Pkt {
     let Some(NetSlice::Ipv4(ip)) = &sliced.net else { panic!("frame without IPv4") };
     let header = ip.header().to_header();
     let mut checksums_valid = header.calc_header_checksum() == header.header_checksum;
-    let mut pkt = Pkt { micros, source: header.source.into(), destination: header.destination.into(), tcp: None, udp: false, checksums_valid: false };
+    let mut pkt = Pkt {
+        micros,
+        source: header.source.into(),
+        destination: header.destination.into(),
+        tcp: None,
+        udp: false,
+        checksums_valid: false,
+    };
     match &sliced.transport {
         Some(TransportSlice::Tcp(tcp)) => {
             let expected = tcp.to_header().calc_checksum_ipv4(&header, tcp.payload()).expect("TCP checksum computes");
@@ -143,7 +151,9 @@ fn generate_hosts_and_days_change_network() {
     let bigger: Value = serde_json::from_slice(&bigger.truth).expect("truth parses");
     assert_eq!(truth["hosts"].as_array().map(Vec::len), Some(60));
     assert_eq!(bigger["hosts"].as_array().map(Vec::len), Some(90));
-    let length = |t: &Value| t["timeline"]["end"]["unix"].as_f64().unwrap_or(0.0) - t["timeline"]["start"]["unix"].as_f64().unwrap_or(0.0);
+    let length = |t: &Value| {
+        t["timeline"]["end"]["unix"].as_f64().unwrap_or(0.0) - t["timeline"]["start"]["unix"].as_f64().unwrap_or(0.0)
+    };
     assert_eq!(length(truth), 5.0 * 86_400.0);
     assert_eq!(length(&bigger), 6.0 * 86_400.0);
 }
@@ -195,7 +205,10 @@ fn capture_tcp_sequence_coherent() {
         if tcp.syn && tcp.ack.is_none() {
             open.insert(forward, tcp.seq);
             let state = states.entry((forward.0, forward.1, forward.2, forward.3, tcp.seq)).or_default();
-            assert!(state.client_isn.is_none() || state.client_isn == Some(tcp.seq), "SYN retransmission changed the ISN");
+            assert!(
+                state.client_isn.is_none() || state.client_isn == Some(tcp.seq),
+                "SYN retransmission changed the ISN"
+            );
             state.client_isn = Some(tcp.seq);
             state.next[0] = Some(tcp.seq.wrapping_add(1));
             continue;
@@ -250,7 +263,9 @@ fn truth_hosts_appear_in_capture() {
 fn truth_rules_flag_the_infected_host() {
     let (_, truth, _) = small();
     let infected = truth["outbreak"]["infected"].as_str().expect("infected host");
-    for rule in ["NewServicePort", "AddressScan", "SpamBurst", "AlertChain", "LinkedInOut", "NeverBeforeSeen", "WentSilent"] {
+    for rule in
+        ["NewServicePort", "AddressScan", "SpamBurst", "AlertChain", "LinkedInOut", "NeverBeforeSeen", "WentSilent"]
+    {
         let flags = truth["rules"][rule]["flag"].as_array().expect("flag list");
         assert!(flags.iter().any(|flag| flag["host"] == infected), "{rule} does not flag the infected host");
     }
@@ -295,7 +310,12 @@ fn scan_attempts_counted_from_capture() {
     assert_eq!(Some(attempts), truth["outbreak"]["scan_attempts"].as_u64());
 
     // None of them completes: no SYN-ACK ever comes back from a scanned port.
-    let answered = packets.iter().filter(|packet| packet.destination == infected).filter_map(|packet| packet.tcp).filter(|tcp| tcp.source_port == port && tcp.syn).count();
+    let answered = packets
+        .iter()
+        .filter(|packet| packet.destination == infected)
+        .filter_map(|packet| packet.tcp)
+        .filter(|tcp| tcp.source_port == port && tcp.syn)
+        .count();
     assert_eq!(answered, 0);
 }
 
@@ -326,7 +346,8 @@ fn switched_off_host_sends_nothing() {
     let infected = address(&truth["outbreak"]["infected"]);
     let switch_off = micros(&truth["timeline"]["switch_off"]["unix"]);
     let late_sent = packets.iter().filter(|packet| packet.source == infected && packet.micros >= switch_off).count();
-    let late_received = packets.iter().filter(|packet| packet.destination == infected && packet.micros >= switch_off).count();
+    let late_received =
+        packets.iter().filter(|packet| packet.destination == infected && packet.micros >= switch_off).count();
     assert_eq!(late_sent, 0);
     assert!(late_received > 0, "no probe reaches the switched-off host");
 }
@@ -413,26 +434,48 @@ fn tshark_reads_capture_cleanly() {
     let path = dir.join("capture.pcapng");
     std::fs::write(&path, &outputs.capture).expect("capture written");
 
-    let stats = std::process::Command::new("tshark").arg("-r").arg(&path).args(["-q", "-z", "io,stat,0"]).output().expect("tshark runs");
+    let stats = std::process::Command::new("tshark")
+        .arg("-r")
+        .arg(&path)
+        .args(["-q", "-z", "io,stat,0"])
+        .output()
+        .expect("tshark runs");
     // tshark warns about running as root; that notice concerns the machine, not the file.
     let stderr = String::from_utf8_lossy(&stats.stderr);
-    let complaints: Vec<&str> = stderr.lines().filter(|line| !line.trim().is_empty() && !line.contains("Running as user \"root\"")).collect();
+    let complaints: Vec<&str> =
+        stderr.lines().filter(|line| !line.trim().is_empty() && !line.contains("Running as user \"root\"")).collect();
     assert!(stats.status.success(), "tshark failed: {stderr}");
     assert!(complaints.is_empty(), "tshark complained: {complaints:?}");
     let stdout = String::from_utf8_lossy(&stats.stdout);
-    assert!(stdout.contains(&format!("| {} |", outputs.packets)) || stdout.contains(&outputs.packets.to_string()), "frame count missing: {stdout}");
+    assert!(
+        stdout.contains(&format!("| {} |", outputs.packets)) || stdout.contains(&outputs.packets.to_string()),
+        "frame count missing: {stdout}"
+    );
 
     // With checksum validation on, no expert error (bad checksum, malformed packet) appears.
     let errors = std::process::Command::new("tshark")
         .arg("-r")
         .arg(&path)
-        .args(["-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-Y", "_ws.expert.severity >= error || _ws.malformed"])
+        .args([
+            "-o",
+            "ip.check_checksum:TRUE",
+            "-o",
+            "tcp.check_checksum:TRUE",
+            "-o",
+            "udp.check_checksum:TRUE",
+            "-Y",
+            "_ws.expert.severity >= error || _ws.malformed",
+        ])
         .output()
         .expect("tshark runs");
     let _ = std::fs::remove_dir_all(&dir);
     assert!(errors.status.success(), "tshark failed: {}", String::from_utf8_lossy(&errors.stderr));
     let listed = String::from_utf8_lossy(&errors.stdout);
-    assert!(listed.trim().is_empty(), "tshark found errors:\n{}", listed.lines().take(10).collect::<Vec<_>>().join("\n"));
+    assert!(
+        listed.trim().is_empty(),
+        "tshark found errors:\n{}",
+        listed.lines().take(10).collect::<Vec<_>>().join("\n")
+    );
 }
 
 // === story shapes seen in the capture ===
@@ -476,11 +519,15 @@ fn new_service_fan_in_many_slash8s() {
     let (_, truth, packets) = small();
     let hosts = truth["hosts"].as_array().expect("hosts");
     let infected = address(&truth["outbreak"]["infected"]);
-    let decoy = hosts.iter().find(|host| host["role"] == "new_service").map(|host| address(&host["address"])).expect("new_service host");
+    let decoy = hosts
+        .iter()
+        .find(|host| host["role"] == "new_service")
+        .map(|host| address(&host["address"]))
+        .expect("new_service host");
     let decoy_port = truth["decoys"]["new_service_port"].as_u64().expect("decoy port") as u16;
     let port = truth["outbreak"]["service_port"].as_u64().expect("service port") as u16;
 
-    // Distinct /8s of Internet clients answered with SYN-ACK on each new port.
+    // Distinct /8s of Internet clients that got a SYN-ACK from each new port.
     let slash8s = |server: Ipv4Addr, port: u16| -> BTreeSet<u8> {
         packets
             .iter()

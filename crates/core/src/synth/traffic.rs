@@ -1,11 +1,11 @@
 //! The recorder: turns planned connections into frames, sensor log lines and the observations
 //! that truth.json is computed from.
 //!
-//! A [`TcpPlan`] describes one TCP connection (its endpoints, start, round-trip time and
-//! outcome); [`Recorder::tcp`] expands it into packets with coherent sequence numbers: the
-//! SYN carries a random initial sequence number (ISN), the SYN-ACK acknowledges ISN + 1, every
+//! A [`TcpPlan`] describes one TCP connection: its endpoints, start, round-trip time and
+//! outcome. [`Recorder::tcp`] expands it into packets with coherent sequence numbers. The SYN
+//! carries a random initial sequence number (ISN) and the SYN-ACK acknowledges ISN + 1. Every
 //! data segment advances the sender's sequence number by its length, and FIN consumes one
-//! number (RFC 9293 section 3.4). Unanswered SYNs are retransmitted after 1 s and then 3 s more
+//! number (RFC 9293 section 3.4). Unanswered SYNs are retransmitted 1 s and 3 s after the first
 //! (RFC 6298's 1-second initial timeout, doubled).
 //!
 //! Vantage points: the capture and the IDS (Snort) sit on the campus core and see every frame.
@@ -23,16 +23,16 @@ pub const SECOND: u64 = 1_000_000;
 /// How long the session monitor waits on an idle session before logging it as timed out.
 const TNM_IDLE_TIMEOUT: u64 = 600 * SECOND;
 
-/// How a TCP connection ends up.
+/// The fate of a TCP connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// SYN and `retransmissions` retransmitted SYNs, never answered (Zeek S0).
+    /// SYN and `retransmissions` retransmitted SYNs, with no reply (Zeek S0).
     Unanswered { retransmissions: u8 },
-    /// SYN answered by RST-ACK (Zeek REJ).
+    /// SYN, then RST-ACK from the responder (Zeek REJ).
     Rejected,
     /// SYN, SYN-ACK, then RST from the originator before any data: a half-open scan probe.
     HalfOpen,
-    /// A full connection exchanging `segments` in order, then closed as `close` says.
+    /// A full connection exchanging `segments` in order, then closed as `close` sets.
     Exchange { segments: Vec<Segment>, close: Close },
 }
 
@@ -47,7 +47,7 @@ pub struct Segment {
     pub delay: u64,
 }
 
-/// How an exchange closes.
+/// The close of an exchange.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Close {
     /// Originator FIN, responder FIN, final ACK (Zeek SF).
@@ -71,7 +71,7 @@ pub struct TcpPlan {
     pub outcome: Outcome,
 }
 
-/// What a recorded TCP connection looked like, for callers that attach alerts to it.
+/// Timing of a recorded TCP connection, for callers that attach alerts to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TcpSummary {
     /// Time of the last packet.
@@ -96,7 +96,7 @@ pub struct Attempt {
     /// True when the attempt failed in scan.zeek's sense: unanswered, rejected, or reset
     /// before any data.
     pub failed: bool,
-    /// True when the connection carried an exchange (or, for UDP, the responder answered); a
+    /// True when the connection carried an exchange (or, for UDP, the responder replied); a
     /// half-open probe does not count.
     pub established: bool,
 }
@@ -167,7 +167,15 @@ impl Recorder {
     }
 
     /// Records one UDP query and, when `response` is given, its answer after `rtt`.
-    pub fn udp(&mut self, time: u64, client: SocketAddrV4, server: SocketAddrV4, rtt: u64, query: &[u8], response: Option<&[u8]>) {
+    pub fn udp(
+        &mut self,
+        time: u64,
+        client: SocketAddrV4,
+        server: SocketAddrV4,
+        rtt: u64,
+        query: &[u8],
+        response: Option<&[u8]>,
+    ) {
         let (client_side, server_side) = (self.side(client), self.side(server));
         let frame = udp_frame(client_side, server_side, self.ttl(*client.ip()), query);
         self.push_frame(time, frame);
@@ -176,7 +184,15 @@ impl Recorder {
             self.push_frame(time + rtt, frame);
         }
         let established = response.is_some();
-        self.attempts.push(Attempt { time, orig: *client.ip(), resp: *server.ip(), resp_port: server.port(), udp: true, failed: false, established });
+        self.attempts.push(Attempt {
+            time,
+            orig: *client.ip(),
+            resp: *server.ip(),
+            resp_port: server.port(),
+            udp: true,
+            failed: false,
+            established,
+        });
     }
 
     /// Records one TCP connection and returns when it ended.
@@ -194,7 +210,15 @@ impl Recorder {
 
         let established = matches!(plan.outcome, Outcome::Exchange { .. });
         let failed = !matches!(plan.outcome, Outcome::Exchange { .. });
-        let attempt = Attempt { time: plan.start, orig: *plan.client.ip(), resp: *plan.server.ip(), resp_port: plan.server.port(), udp: false, failed, established };
+        let attempt = Attempt {
+            time: plan.start,
+            orig: *plan.client.ip(),
+            resp: *plan.server.ip(),
+            resp_port: plan.server.port(),
+            udp: false,
+            failed,
+            established,
+        };
         self.attempts.push(attempt);
         summary
     }
@@ -325,7 +349,8 @@ impl Conn {
         for (index, segment) in segments.iter().enumerate() {
             self.now += segment.delay.max(100);
             self.send_data(recorder, segment);
-            let next_from_receiver = segments.get(index + 1).is_some_and(|next| next.from_client != segment.from_client);
+            let next_from_receiver =
+                segments.get(index + 1).is_some_and(|next| next.from_client != segment.from_client);
             if !next_from_receiver {
                 // The receiver acknowledges data it does not answer at once.
                 self.now += self.rtt / 2;
@@ -381,12 +406,14 @@ impl Conn {
     fn note_open_port(&self, recorder: &mut Recorder) {
         let server = SocketAddrV4::new(self.server.address, self.server.port);
         let client = SocketAddrV4::new(self.client.address, self.client.port);
-        if recorder.crosses_border(self.server.address, self.client.address) && recorder.network.is_campus(self.server.address) {
+        if recorder.crosses_border(self.server.address, self.client.address)
+            && recorder.network.is_campus(self.server.address)
+        {
             recorder.open_ports.push(OpenPort { time: self.now, server, client });
         }
     }
 
-    /// Writes a session-monitor record when the border sees this connection.
+    /// Writes a session-monitor record when this connection crosses the border.
     fn log_session(&self, recorder: &mut Recorder, event: TnmEvent, time: u64) {
         if !recorder.crosses_border(self.client.address, self.server.address) {
             return;

@@ -11,8 +11,8 @@
 //!   5-minute window; PortScan: to at least [`PORT_SCAN_PORTS`] distinct ports of one host.
 //!   These are scan.zeek's defaults (`addr_scan_threshold` 25, `port_scan_threshold` 15,
 //!   5-minute `addr_scan_interval` / `port_scan_interval`). Zeek counts per SumStats epoch
-//!   rather than in a sliding window, so an epoch boundary can split a short burst; the
-//!   generator's bursts have 60 targets to leave margin.
+//!   rather than in a sliding window, so an epoch boundary can split a short burst. The
+//!   generator's bursts have 60 targets, so one side of any split still has 30.
 //! - NeverBeforeSeen: per campus host, the first occurrence after the learning window of an
 //!   inbound port (established, host as responder), an outbound TCP/UDP port (host as
 //!   originator), a peer /8 (either direction) or an event type (Snort message or NNM plugin
@@ -64,10 +64,10 @@ pub struct HostTruth {
     pub role: String,
 }
 
-/// What one rule should report.
+/// The expected findings of one rule.
 #[derive(Default, Serialize)]
 pub struct RuleTruth {
-    /// What the rule looks for, in one sentence.
+    /// The rule's definition, in one sentence.
     pub definition: &'static str,
     /// Hosts the rule should flag.
     pub flag: Vec<Flag>,
@@ -109,11 +109,22 @@ fn role_name(role: Role) -> String {
 }
 
 /// Builds the truth from the scenario, the recorder's observations and the facts of the run.
-pub fn build(scenario: &Scenario, recorder: &Recorder, outbreak: &OutbreakFacts, decoys: &DecoyFacts, files: Value) -> Truth {
+pub fn build(
+    scenario: &Scenario,
+    recorder: &Recorder,
+    outbreak: &OutbreakFacts,
+    decoys: &DecoyFacts,
+    files: Value,
+) -> Truth {
     let network = &scenario.network;
     let roles: HashMap<Ipv4Addr, Role> = network.hosts.iter().map(|host| (host.address, host.role)).collect();
-    let role_of = |address: Ipv4Addr| roles.get(&address).map(|role| role_name(*role)).unwrap_or_else(|| "internet".to_string());
-    let hosts = network.hosts.iter().map(|host| HostTruth { address: host.address.to_string(), role: role_name(host.role) }).collect();
+    let role_of =
+        |address: Ipv4Addr| roles.get(&address).map(|role| role_name(*role)).unwrap_or_else(|| "internet".to_string());
+    let hosts = network
+        .hosts
+        .iter()
+        .map(|host| HostTruth { address: host.address.to_string(), role: role_name(host.role) })
+        .collect();
 
     let mut rules = BTreeMap::new();
     rules.insert("AddressScan", address_scans(&recorder.attempts, &role_of));
@@ -179,9 +190,13 @@ fn failed_groups<K: Ord>(attempts: &[Attempt], key: impl Fn(&Attempt) -> K) -> B
     groups
 }
 
-/// Returns the spans in which a sliding window over `group` holds at least `threshold`
+/// Returns the spans in which a sliding window over `group` contains at least `threshold`
 /// distinct values of `item`.
-fn threshold_spans<T: Eq + std::hash::Hash + Copy>(group: &[&Attempt], item: impl Fn(&Attempt) -> T, threshold: usize) -> Vec<(u64, u64)> {
+fn threshold_spans<T: Eq + std::hash::Hash + Copy>(
+    group: &[&Attempt],
+    item: impl Fn(&Attempt) -> T,
+    threshold: usize,
+) -> Vec<(u64, u64)> {
     let mut counts: HashMap<T, usize> = HashMap::new();
     let mut spans: Vec<(u64, u64)> = Vec::new();
     let mut first = 0;
@@ -218,14 +233,23 @@ fn address_scans(attempts: &[Attempt], role_of: &dyn Fn(Ipv4Addr) -> String) -> 
         }
         for (start, end) in threshold_spans(&group, |attempt| attempt.resp, ADDRESS_SCAN_HOSTS) {
             let detail = json!({ "port": port });
-            rule.flag.push(Flag { host: orig.to_string(), role: role_of(orig), start: seconds(start), end: seconds(end), detail });
+            rule.flag.push(Flag {
+                host: orig.to_string(),
+                role: role_of(orig),
+                start: seconds(start),
+                end: seconds(end),
+                detail,
+            });
         }
     }
     rule
 }
 
 fn port_scans(attempts: &[Attempt], role_of: &dyn Fn(Ipv4Addr) -> String) -> RuleTruth {
-    let mut rule = RuleTruth { definition: "one originator fails to connect to at least 15 distinct ports of one host within 5 minutes", ..RuleTruth::default() };
+    let mut rule = RuleTruth {
+        definition: "one originator fails to connect to at least 15 distinct ports of one host within 5 minutes",
+        ..RuleTruth::default()
+    };
     let mut per_orig: BTreeMap<Ipv4Addr, Vec<(u64, u64, Ipv4Addr)>> = BTreeMap::new();
     for ((orig, resp), group) in failed_groups(attempts, |attempt| (attempt.orig, attempt.resp)) {
         if group.len() < PORT_SCAN_PORTS {
@@ -251,7 +275,13 @@ fn port_scans(attempts: &[Attempt], role_of: &dyn Fn(Ipv4Addr) -> String) -> Rul
         }
         for (start, end, targets) in merged {
             let detail = json!({ "targets": targets.len() });
-            rule.flag.push(Flag { host: orig.to_string(), role: role_of(orig), start: seconds(start), end: seconds(end), detail });
+            rule.flag.push(Flag {
+                host: orig.to_string(),
+                role: role_of(orig),
+                start: seconds(start),
+                end: seconds(end),
+                detail,
+            });
         }
     }
     rule
@@ -307,13 +337,22 @@ fn never_before_seen(scenario: &Scenario, recorder: &Recorder, role_of: &dyn Fn(
     for (host, items) in new_items {
         let start = items.first().map_or(0, |item| item.0);
         let end = items.last().map_or(0, |item| item.0);
-        let listed: Vec<Value> = items.iter().map(|(time, (kind, value))| json!({ "kind": kind, "value": value, "first_seen": seconds(*time) })).collect();
+        let listed: Vec<Value> = items
+            .iter()
+            .map(|(time, (kind, value))| json!({ "kind": kind, "value": value, "first_seen": seconds(*time) }))
+            .collect();
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for (_, (kind, _)) in &items {
             *counts.entry(kind).or_insert(0) += 1;
         }
         let detail = json!({ "counts": counts, "items": listed });
-        rule.flag.push(Flag { host: host.to_string(), role: role_of(host), start: seconds(start), end: seconds(end), detail });
+        rule.flag.push(Flag {
+            host: host.to_string(),
+            role: role_of(host),
+            start: seconds(start),
+            end: seconds(end),
+            detail,
+        });
     }
     rule
 }

@@ -10,7 +10,11 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Adds NewServicePort, SpamBurst, AlertChain, LinkedInOut and WentSilent.
-pub fn insert_story_rules(rules: &mut BTreeMap<&'static str, RuleTruth>, scenario: &Scenario, outbreak: &OutbreakFacts) {
+pub fn insert_story_rules(
+    rules: &mut BTreeMap<&'static str, RuleTruth>,
+    scenario: &Scenario,
+    outbreak: &OutbreakFacts,
+) {
     let network = &scenario.network;
     let infected = network.host_with(Role::Infected).address.to_string();
     let web = network.host_with(Role::BusyWebServer).address.to_string();
@@ -19,8 +23,18 @@ pub fn insert_story_rules(rules: &mut BTreeMap<&'static str, RuleTruth>, scenari
     let new_service = network.host_with(Role::NewService).address.to_string();
     let decoy = network.host_with(Role::AlertDecoy).address.to_string();
     let t = &scenario.timeline;
-    let flag = |start: u64, end: u64, detail: Value| Flag { host: infected.clone(), role: "infected".to_string(), start: seconds(start), end: seconds(end), detail };
-    let not = |host: &String, role: &str, reason: &'static str| NotFlag { host: host.clone(), role: role.to_string(), reason };
+    let flag = |start: u64, end: u64, detail: Value| Flag {
+        host: infected.clone(),
+        role: "infected".to_string(),
+        start: seconds(start),
+        end: seconds(end),
+        detail,
+    };
+    let not = |host: &String, role: &str, reason: &'static str| NotFlag {
+        host: host.clone(),
+        role: role.to_string(),
+        reason,
+    };
 
     rules.insert("NewServicePort", RuleTruth {
         definition: "a host starts accepting connections on a port it never served before, with inbound fan-in from many distinct /8s",
@@ -30,11 +44,18 @@ pub fn insert_story_rules(rules: &mut BTreeMap<&'static str, RuleTruth>, scenari
             not(&web, "busy_web_server", "fan-in from many /8s, but on ports 80 and 443 served since the capture began"),
         ],
     });
-    rules.insert("SpamBurst", RuleTruth {
-        definition: "outbound SMTP from a host that does not normally send mail, mostly failing or rejected",
-        flag: vec![flag(t.spam_start, outbreak.spam_end, json!({ "attempts": outbreak.spam_per_hour.iter().sum::<u64>(), "per_hour": outbreak.spam_per_hour }))],
-        must_not_flag: vec![not(&mail, "mail_server", "sends SMTP all the time, and its deliveries succeed")],
-    });
+    rules.insert(
+        "SpamBurst",
+        RuleTruth {
+            definition: "outbound SMTP from a host that does not normally send mail, mostly failing or rejected",
+            flag: vec![flag(
+                t.spam_start,
+                outbreak.spam_end,
+                json!({ "attempts": outbreak.spam_per_hour.iter().sum::<u64>(), "per_hour": outbreak.spam_per_hour }),
+            )],
+            must_not_flag: vec![not(&mail, "mail_server", "sends SMTP all the time, and its deliveries succeed")],
+        },
+    );
     rules.insert("AlertChain", RuleTruth {
         definition: "IDS alerts on one host in the order exploit, then infection check or trojan, then scanning, within a window (here under 90 minutes)",
         flag: vec![flag(outbreak.exploit_alert, outbreak.first_scan_alert, json!({
@@ -53,11 +74,18 @@ pub fn insert_story_rules(rules: &mut BTreeMap<&'static str, RuleTruth>, scenari
         flag: vec![flag(t.service_open, t.switch_off, json!({ "inbound_per_hour": outbreak.inbound_per_hour, "outbound_per_hour": outbreak.outbound_per_hour }))],
         must_not_flag: vec![not(&web, "busy_web_server", "heavy inbound, but its outbound is one update check every three hours, independent of the inbound load")],
     });
-    rules.insert("WentSilent", RuleTruth {
-        definition: "an active host stops in every source at once",
-        flag: vec![flag(t.switch_off, t.end, json!({ "probes_after_switch_off": outbreak.probes_after_switch_off }))],
-        must_not_flag: vec![],
-    });
+    rules.insert(
+        "WentSilent",
+        RuleTruth {
+            definition: "an active host stops in every source at once",
+            flag: vec![flag(
+                t.switch_off,
+                t.end,
+                json!({ "probes_after_switch_off": outbreak.probes_after_switch_off }),
+            )],
+            must_not_flag: vec![],
+        },
+    );
 }
 
 fn slash8_count(outbreak: &OutbreakFacts) -> usize {
@@ -82,16 +110,26 @@ pub fn outbreak_value(outbreak: &OutbreakFacts) -> Value {
 
 /// Lists the story's named Internet hosts.
 pub fn internet_hosts(outbreak: &OutbreakFacts) -> Vec<HostTruth> {
-    let named = [("exploit_site", outbreak.exploit_site), ("geolocation_service", outbreak.geolocation), ("command_server", outbreak.command_server)];
+    let named = [
+        ("exploit_site", outbreak.exploit_site),
+        ("geolocation_service", outbreak.geolocation),
+        ("command_server", outbreak.command_server),
+    ];
     named
         .iter()
-        .filter_map(|(role, endpoint)| endpoint.map(|endpoint| HostTruth { address: endpoint.ip().to_string(), role: role.to_string() }))
+        .filter_map(|(role, endpoint)| {
+            endpoint.map(|endpoint| HostTruth { address: endpoint.ip().to_string(), role: role.to_string() })
+        })
         .collect()
 }
 
 /// Summarises the decoys' planned behaviour.
 pub fn decoys_value(decoys: &DecoyFacts) -> Value {
-    let runs: Vec<Value> = decoys.scanner_runs.iter().map(|(start, end)| json!({ "start": seconds(*start), "end": seconds(*end) })).collect();
+    let runs: Vec<Value> = decoys
+        .scanner_runs
+        .iter()
+        .map(|(start, end)| json!({ "start": seconds(*start), "end": seconds(*end) }))
+        .collect();
     json!({
         "new_service_port": decoys.new_service_port,
         "new_service_open": seconds(decoys.new_service_open),
