@@ -16,7 +16,7 @@
 //! - One workstation in ten raises benign policy or info alerts on about 8% of its web visits.
 
 use super::network::{internet_address, internet_address_in_few, Host, Role};
-use super::payload::{dns_answer, dns_query, http_request, http_response, smtp_delivery, web_segments};
+use super::payload::{dns_answer, dns_query, http_request, http_response, smtp_delivery, tls_segments, web_segments};
 use super::rng::SplitMix64;
 use super::scenario::{Scenario, Site, DAY, HOUR, MINUTE};
 use super::syslog::{snort_line, SnortRule};
@@ -24,7 +24,7 @@ use super::traffic::{Close, Outcome, Recorder, Segment, TcpPlan, SECOND};
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 /// Mean web visits per workstation per weekday at scale 1 (times the host's activity).
-const VISITS_PER_DAY: f64 = 8.0;
+const VISITS_PER_DAY: f64 = 6.0;
 /// Busy web server connections per daytime weekday hour at scale 1.
 const BUSY_WEB_PER_HOUR: f64 = 30.0;
 /// Inbound and outbound SMTP sessions of the mail relay per daytime weekday hour at scale 1.
@@ -239,8 +239,12 @@ pub fn web_visit(
     let port = if rng.chance(0.7) { 443 } else { 80 };
     let client_end = SocketAddrV4::new(client, scenario.ephemeral_port(client));
     let server_end = SocketAddrV4::new(site.address, port);
-    let body_len = rng.range(150, 1_200) as usize;
-    let segments = web_segments(rng, &site.name, "/index.html", body_len);
+    let (request_len, body_len) = (rng.range(200, 500) as usize, rng.range(150, 1_200) as usize);
+    let segments = if port == 443 {
+        tls_segments(rng, &site.name, request_len, body_len)
+    } else {
+        web_segments(rng, &site.name, "/index.html", body_len)
+    };
     let plan = TcpPlan {
         start: time + 50_000,
         client: client_end,
@@ -266,8 +270,12 @@ fn busy_web_day(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut Spli
             // Clients come from anywhere on the Internet, with fresh addresses every time.
             let client = SocketAddrV4::new(internet_address(rng), rng.range(1024, 65_535) as u16);
             let port = if rng.chance(0.8) { 443 } else { 80 };
-            let body_len = rng.range(300, 1_400) as usize;
-            let segments = web_segments(rng, "www.campus.example.edu", "/news/", body_len);
+            let (request_len, body_len) = (rng.range(200, 500) as usize, rng.range(300, 1_400) as usize);
+            let segments = if port == 443 {
+                tls_segments(rng, "www.campus.example.edu", request_len, body_len)
+            } else {
+                web_segments(rng, "www.campus.example.edu", "/news/", body_len)
+            };
             let start = hour_start + rng.below(HOUR - MINUTE);
             let plan = TcpPlan {
                 start,

@@ -1,4 +1,5 @@
-//! Application payloads: HTTP/1.1 requests and responses, DNS queries and answers (RFC 1035),
+//! Application payloads: HTTP/1.1 requests and responses, TLS 1.2 handshakes and records, DNS
+//! queries and responses (RFC 1035),
 //! SMTP dialogues (RFC 5321) and the worm's own binary peer protocol.
 //!
 //! They are small but well formed, so protocol analysers that look inside (Zeek's HTTP, DNS and
@@ -39,6 +40,72 @@ pub fn web_segments(rng: &mut SplitMix64, host: &str, path: &str, body_len: usiz
             delay: rng.range(2_000, 60_000),
         },
     ]
+}
+
+/// Returns an HTTPS exchange: a TLS 1.2 ClientHello with the server name (RFC 5246 section
+/// 7.4.1.2, RFC 6066 section 3), a ServerHello, then one encrypted request and one encrypted
+/// response as application-data records of random bytes.
+pub fn tls_segments(rng: &mut SplitMix64, host: &str, request_len: usize, response_len: usize) -> Vec<Segment> {
+    vec![
+        Segment { from_client: true, data: client_hello(rng, host), delay: 500 },
+        Segment { from_client: false, data: server_hello(rng), delay: rng.range(2_000, 30_000) },
+        Segment { from_client: true, data: application_data(rng, request_len), delay: 1_000 },
+        Segment { from_client: false, data: application_data(rng, response_len), delay: rng.range(2_000, 60_000) },
+    ]
+}
+
+fn client_hello(rng: &mut SplitMix64, host: &str) -> Vec<u8> {
+    let name = &host.as_bytes()[..host.len().min(200)];
+    let mut body = vec![0x03, 0x03];
+    body.extend((0..32).map(|_| rng.next_u64() as u8));
+    body.push(0); // no session id
+    body.extend_from_slice(&[0x00, 0x04, 0xc0, 0x2f, 0xc0, 0x30]); // two ECDHE-RSA-AES-GCM suites
+    body.extend_from_slice(&[0x01, 0x00]); // null compression only
+
+    // One extension: server_name (type 0) holding one host_name entry.
+    let entry_len = name.len() + 3;
+    let mut extension = vec![0x00, 0x00];
+    extension.extend_from_slice(&((entry_len + 2) as u16).to_be_bytes());
+    extension.extend_from_slice(&(entry_len as u16).to_be_bytes());
+    extension.push(0);
+    extension.extend_from_slice(&(name.len() as u16).to_be_bytes());
+    extension.extend_from_slice(name);
+    body.extend_from_slice(&(extension.len() as u16).to_be_bytes());
+    body.extend_from_slice(&extension);
+    handshake_record(0x01, &body)
+}
+
+fn server_hello(rng: &mut SplitMix64) -> Vec<u8> {
+    let mut body = vec![0x03, 0x03];
+    body.extend((0..32).map(|_| rng.next_u64() as u8));
+    body.push(0); // no session id
+    body.extend_from_slice(&[0xc0, 0x2f, 0x00]); // the chosen suite, null compression
+    body.extend_from_slice(&[0x00, 0x05, 0xff, 0x01, 0x00, 0x01, 0x00]); // renegotiation_info, empty
+    handshake_record(0x02, &body)
+}
+
+/// Wraps a handshake message of type `kind` in a TLS 1.2 record.
+fn handshake_record(kind: u8, body: &[u8]) -> Vec<u8> {
+    let mut record = vec![0x16, 0x03, 0x03];
+    record.extend_from_slice(&((body.len() + 4) as u16).to_be_bytes());
+    record.push(kind);
+    record.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+    record.extend_from_slice(body);
+    record
+}
+
+/// Returns `len` random bytes as TLS application-data records of at most 16 KiB each.
+fn application_data(rng: &mut SplitMix64, len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len + 5);
+    let mut left = len.max(1);
+    while left > 0 {
+        let chunk = left.min(16_384);
+        out.extend_from_slice(&[0x17, 0x03, 0x03]);
+        out.extend_from_slice(&(chunk as u16).to_be_bytes());
+        out.extend((0..chunk).map(|_| rng.next_u64() as u8));
+        left -= chunk;
+    }
+    out
 }
 
 /// Returns `len` bytes of printable filler text.
