@@ -15,7 +15,7 @@
 //! - The alert decoy raises one exploit alert while browsing, with nothing after it.
 //! - One workstation in ten raises benign policy or info alerts on about 8% of its web visits.
 
-use super::network::{internet_address, internet_address_in_few, Host, Role};
+use super::network::{client_port, internet_address, internet_address_in_few, Host, Role};
 use super::payload::{dns_answer, dns_query, http_request, http_response, smtp_delivery, tls_segments, web_segments};
 use super::rng::SplitMix64;
 use super::scenario::{Scenario, Site, DAY, HOUR, MINUTE};
@@ -219,7 +219,7 @@ pub fn resolve(
     recorder.udp(time, SocketAddrV4::new(client, port), SocketAddrV4::new(resolver, 53), rtt, &query, Some(&answer));
     if miss {
         let server = *rng.pick(&scenario.name_servers).unwrap_or(&Ipv4Addr::new(8, 8, 8, 8));
-        let resolver_port = rng.range(1024, 65_535) as u16;
+        let resolver_port = client_port(rng);
         let forward = SocketAddrV4::new(resolver, resolver_port);
         recorder.udp(time + forward_time, forward, SocketAddrV4::new(server, 53), 30_000, &query, Some(&answer));
     }
@@ -268,7 +268,7 @@ fn busy_web_day(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut Spli
         let mean = scenario.scaled(BUSY_WEB_PER_HOUR * diurnal(scenario, hour_start), 0.3);
         for _ in 0..rng.poisson(mean) {
             // Clients come from anywhere on the Internet, with fresh addresses every time.
-            let client = SocketAddrV4::new(internet_address(rng), rng.range(1024, 65_535) as u16);
+            let client = SocketAddrV4::new(internet_address(rng), client_port(rng));
             let port = if rng.chance(0.8) { 443 } else { 80 };
             let (request_len, body_len) = (rng.range(200, 500) as usize, rng.range(300, 1_400) as usize);
             let segments = if port == 443 {
@@ -304,7 +304,7 @@ fn mail_day(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut SplitMix
         let weight = diurnal(scenario, hour_start);
         for _ in 0..rng.poisson(scenario.scaled(MAIL_IN_PER_HOUR * weight, 0.3)) {
             let peer = scenario.mail_peers[rng.below(scenario.mail_peers.len() as u64) as usize].clone();
-            let client = SocketAddrV4::new(peer.address, rng.range(1024, 65_535) as u16);
+            let client = SocketAddrV4::new(peer.address, client_port(rng));
             let segments = smtp_delivery(&peer.name, "mail.campus.example.edu", rng.range(300, 1_500) as usize);
             let start = hour_start + rng.below(HOUR - MINUTE);
             let plan = TcpPlan {
@@ -425,7 +425,7 @@ fn new_service(recorder: &mut Recorder, scenario: &mut Scenario, rng: &mut Split
         } else {
             colleagues[rng.below(colleagues.len() as u64) as usize]
         };
-        let client_port = if external { rng.range(1024, 65_535) as u16 } else { scenario.ephemeral_port(client) };
+        let client_port = if external { client_port(rng) } else { scenario.ephemeral_port(client) };
         let segments = vec![
             Segment { from_client: true, data: http_request("lab.campus.example.edu", "/api/results"), delay: 500 },
             Segment {

@@ -149,6 +149,13 @@ const PUBLIC_FIRST_OCTETS: [u8; 60] = [
     141, 151, 176, 185, 195,
 ];
 
+/// Returns a source port for an Internet client or resolver: Linux's default ephemeral range,
+/// 32768 to 60999, which stays clear of the registered ports that dissectors guess protocols
+/// from (X11's 6000-6063, for one).
+pub fn client_port(rng: &mut SplitMix64) -> u16 {
+    rng.range(32_768, 60_999) as u16
+}
+
 /// Returns a random public Internet address.
 pub fn internet_address(rng: &mut SplitMix64) -> Ipv4Addr {
     let first = *rng.pick(&PUBLIC_FIRST_OCTETS).unwrap_or(&8);

@@ -24,7 +24,7 @@
 //!    still send SYNs to the service port afterwards and get no answer.
 
 use super::background::{resolve, web_visit, EXPLOIT, SNORT_PID};
-use super::network::{internet_address, Host, Role};
+use super::network::{client_port, internet_address, Host, Role};
 use super::payload::{http_request, http_response, peer_segments, smtp_delivery, smtp_refusal};
 use super::rng::SplitMix64;
 use super::scenario::{Scenario, Site, HOUR, MINUTE};
@@ -268,6 +268,8 @@ fn service(
     host: &Host,
     facts: &mut OutbreakFacts,
 ) {
+    // NOTE: the port is random, so port-based dissectors (tshark's, Zeek's) may guess a protocol
+    // for it and misread the worm's binary payloads, as they would in a real capture.
     let port = rng.range(10_000, 40_000) as u16;
     facts.service_port = port;
     let peer_count = scenario.scaled(SERVICE_PEERS, 40.0).round() as usize;
@@ -315,7 +317,7 @@ fn peer_connection(
 ) {
     let peer = facts.service_peers[rng.below(facts.service_peers.len() as u64) as usize];
     let (client, server) = if inbound {
-        (SocketAddrV4::new(peer, rng.range(1024, 65_535) as u16), SocketAddrV4::new(host.address, facts.service_port))
+        (SocketAddrV4::new(peer, client_port(rng)), SocketAddrV4::new(host.address, facts.service_port))
     } else {
         (
             SocketAddrV4::new(host.address, scenario.ephemeral_port(host.address)),
@@ -479,7 +481,7 @@ fn probes(
     let count = rng.range(5, 15);
     for _ in 0..count {
         let peer = facts.service_peers[rng.below(facts.service_peers.len() as u64) as usize];
-        let client = SocketAddrV4::new(peer, rng.range(1024, 65_535) as u16);
+        let client = SocketAddrV4::new(peer, client_port(rng));
         let server = SocketAddrV4::new(host.address, facts.service_port);
         let time = from + rng.below(to - from);
         recorder.tcp(&TcpPlan {
