@@ -549,3 +549,88 @@ fn new_service_fan_in_many_slash8s() {
     assert!(worm >= 20, "worm service reached from only {worm} /8s");
     assert!((1..=2).contains(&benign), "benign new service reached from {benign} /8s");
 }
+
+// === logs against packets ===
+
+/// Per-connection totals from the capture, keyed by (originator, responder) endpoints and the
+/// second of the first SYN.
+fn connection_totals(packets: &[Pkt]) -> HashMap<(String, String, u64), (u64, u64)> {
+    let mut origin: HashMap<(Ipv4Addr, u16, Ipv4Addr, u16), u64> = HashMap::new();
+    let mut totals = HashMap::new();
+    for packet in packets {
+        let Some(tcp) = packet.tcp else { continue };
+        let forward = (packet.source, tcp.source_port, packet.destination, tcp.destination_port);
+        let backward = (packet.destination, tcp.destination_port, packet.source, tcp.source_port);
+        if tcp.syn && tcp.ack.is_none() && !origin.contains_key(&forward) {
+            origin.insert(forward, packet.micros / 1_000_000);
+        }
+        let (key, up) = match (origin.get(&forward), origin.get(&backward)) {
+            (Some(start), _) => ((forward, *start), true),
+            (None, Some(start)) => ((backward, *start), false),
+            (None, None) => continue,
+        };
+        let ((a, ap, b, bp), start) = key;
+        let entry = totals.entry((format!("{a}:{ap}"), format!("{b}:{bp}"), start)).or_insert((0, 0));
+        if up {
+            entry.0 += u64::from(tcp.payload_len);
+        } else {
+            entry.1 += u64::from(tcp.payload_len);
+        }
+        // A FIN from the originator closes the tuple, so a reused port starts a new connection.
+        if up && tcp.fin {
+            origin.remove(&forward);
+        }
+    }
+    totals
+}
+
+/// Returns the value of `name=` in a session-monitor line.
+fn field<'a>(line: &'a str, name: &str) -> &'a str {
+    let start = line.find(&format!(" {name}=")).map(|at| at + name.len() + 2).expect("field present");
+    line[start..].split(' ').next().unwrap_or("")
+}
+
+#[test]
+fn tnm_records_match_packets() {
+    let (outputs, _, packets) = small();
+    let totals = connection_totals(packets);
+    let text = std::str::from_utf8(&outputs.syslog).expect("syslog is UTF-8");
+    let mut checked = 0;
+    for line in text.lines().filter(|line| line.contains("TNM-TCP_Session_Completed")) {
+        let endpoints = line.split("Completed: ").nth(1).expect("endpoints");
+        let mut parts = endpoints.split(' ');
+        let (source, _, destination) = (parts.next().unwrap_or(""), parts.next(), parts.next().unwrap_or(""));
+        let start: u64 = field(line, "start").parse().expect("start");
+        let key = (source.to_string(), destination.to_string(), start);
+        let (up, down) = totals.get(&key).copied().unwrap_or_else(|| panic!("no connection in the capture for {line}"));
+        assert_eq!(field(line, "bytes_up"), up.to_string(), "{line}");
+        assert_eq!(field(line, "bytes_down"), down.to_string(), "{line}");
+        checked += 1;
+    }
+    assert!(checked > 100, "only {checked} session records checked");
+}
+
+#[test]
+fn snort_alerts_match_packets() {
+    let (outputs, _, packets) = small();
+    let endpoints: BTreeSet<(String, String)> = packets
+        .iter()
+        .filter_map(|packet| packet.tcp.map(|tcp| (packet, tcp)))
+        .map(|(packet, tcp)| {
+            (
+                format!("{}:{}", packet.source, tcp.source_port),
+                format!("{}:{}", packet.destination, tcp.destination_port),
+            )
+        })
+        .collect();
+    let text = std::str::from_utf8(&outputs.syslog).expect("syslog is UTF-8");
+    let mut checked = 0;
+    for line in text.lines().filter(|line| line.contains(" snort[")) {
+        let flow = line.split("{TCP} ").nth(1).expect("protocol and endpoints");
+        let (source, destination) = flow.split_once(" -> ").expect("arrow");
+        let pair = (source.to_string(), destination.to_string());
+        assert!(endpoints.contains(&pair), "no packet from {source} to {destination}: {line}");
+        checked += 1;
+    }
+    assert!(checked > 50, "only {checked} alerts checked");
+}
