@@ -12,6 +12,11 @@
 //! Output is a pure function of [`Params`]: the same seed and options give byte-identical files,
 //! and nothing reads a clock or the file system.
 //!
+//! NOTE: the noise draws use `f64::exp`, `ln`, `cos` and `sqrt`, and Rust does not promise
+//! bit-identical results for the transcendental ones across targets. Identical bytes are tested
+//! on one target only. A native build and the WebAssembly build could, rarely, round a count
+//! differently for the same seed.
+//!
 //! # The story
 //!
 //! The capture starts on a Monday and runs `days` days (see [`scenario`]). Background traffic
