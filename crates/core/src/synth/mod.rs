@@ -37,7 +37,7 @@
 //! - `days` (default 8, at least 4): capture length; everything before the exploit day is the
 //!   learning window.
 //! - `scale` (default 1.0): multiplies background rates and outbreak counts. At 1.0 the scan has
-//!   60,000 attempts; floors (12 scan bursts of 60, 40 service peers, 20 spam attempts in the
+//!   60,000 attempts. Floors (12 scan bursts of 60, 40 service peers, 20 spam attempts in the
 //!   first hour, 30 scanner targets) keep every part of the story detectable at small scales.
 //!
 //! # Vantage points

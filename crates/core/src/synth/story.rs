@@ -10,7 +10,7 @@
 //!    minutes, each raising an `ET TROJAN ... Keep-Alive` alert.
 //! 3. New service, 15 to 40 minutes after the exploit: the host accepts connections on a random high port.
 //!    Hundreds of peers from many /8s connect in, and the host connects out to peers on the
-//!    same port; inbound and outbound hourly counts follow one shared envelope (a raised
+//!    same port. Inbound and outbound hourly counts follow one shared envelope (a raised
 //!    cosine with a period of 8 to 14 hours, 15% noise), so they rise and fall together. NNM reports the
 //!    port as new and as an unapproved service.
 //! 4. Scan, 50 to 70 minutes after the exploit, until the switch-off: bursts of 60 SYNs to
@@ -80,8 +80,12 @@ const SCAN_MESSAGES: [&str; 5] = [
 ];
 
 /// NNM plugin 0: an open port was seen; the event's source is the server.
-pub const OPEN_PORT: NnmPlugin =
-    NnmPlugin { id: 0, name: "Open Port", description: "A service was seen answering on this port", risk: "NONE" };
+pub const OPEN_PORT: NnmPlugin = NnmPlugin {
+    id: 0,
+    name: "Open Port",
+    description: "A service was seen accepting connections on this port",
+    risk: "NONE",
+};
 /// A port first seen open after NNM's first day of learning.
 pub const NEW_OPEN_PORT: NnmPlugin = NnmPlugin {
     id: 7033,

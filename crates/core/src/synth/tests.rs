@@ -416,7 +416,9 @@ fn syslog_alert_chain_in_order() {
     let check = position("External IP Lookup").expect("infection check alert");
     let trojan = position("ET TROJAN").expect("trojan alert");
     let scan = position("ET SCAN Potential outbound scan").expect("scan alert");
-    assert!(exploit < check && check < trojan && trojan < scan, "order {exploit} {check} {trojan} {scan}");
+    assert!(exploit < check, "exploit line {exploit} after infection check line {check}");
+    assert!(check < trojan, "infection check line {check} after trojan line {trojan}");
+    assert!(trojan < scan, "trojan line {trojan} after scan line {scan}");
 }
 
 // === other readers ===
