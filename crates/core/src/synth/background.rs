@@ -10,8 +10,8 @@
 //! - The vulnerability scanner sweeps campus addresses on 20 ports at about 02:00 every Monday,
 //!   Wednesday and Friday from the first day: it trips address-scan and port-scan thresholds by
 //!   design.
-//! - The new-service host starts accepting connections on a new port the day after the exploit, used by a
-//!   few colleagues and two Internet collaborators from two /8s.
+//! - The new-service host starts accepting connections on a new port the day after the
+//!   exploit. A few colleagues and two Internet collaborators from two /8s use it.
 //! - The alert decoy raises one exploit alert while browsing, with nothing after it.
 //! - 3% of web sessions are left idle without FIN, and the session monitor times them out.
 //! - One workstation in ten raises benign policy or info alerts on about 8% of its web visits.
