@@ -636,3 +636,38 @@ fn snort_alerts_match_packets() {
     }
     assert!(checked > 50, "only {checked} alerts checked");
 }
+
+// === full scale ===
+
+#[test]
+fn full_scale_scan_tens_of_thousands() {
+    let outputs = generate(&Params { seed: 11, ..Params::default() }).expect("valid parameters");
+    let truth: Value = serde_json::from_slice(&outputs.truth).expect("truth.json parses");
+    let infected = address(&truth["outbreak"]["infected"]).octets();
+    let port = truth["outbreak"]["scan_port"].as_u64().expect("scan port") as u16;
+
+    // A light loop: frame the blocks with pcap-parser, then read the few header bytes needed
+    // at fixed offsets (Ethernet II, IPv4 with its IHL, TCP).
+    let mut rest = &outputs.capture[..];
+    let mut first_syns = BTreeSet::new();
+    while !rest.is_empty() {
+        let (next, block) = parse_block_le(rest).expect("block parses");
+        rest = next;
+        let Block::EnhancedPacket(epb) = block else { continue };
+        let frame = epb.data;
+        let ip = &frame[14..];
+        let tcp = &ip[usize::from(ip[0] & 0x0f) * 4..];
+        let is_tcp = ip[9] == 6;
+        let syn_only = tcp.get(13).is_some_and(|flags| flags & 0x12 == 0x02);
+        if is_tcp && syn_only && ip[12..16] == infected && u16::from_be_bytes([tcp[2], tcp[3]]) == port {
+            first_syns.insert((
+                u16::from_be_bytes([tcp[0], tcp[1]]),
+                [ip[16], ip[17], ip[18], ip[19]],
+                [tcp[4], tcp[5], tcp[6], tcp[7]],
+            ));
+        }
+    }
+    let attempts = first_syns.len() as u64;
+    assert!(attempts >= 20_000, "only {attempts} scan attempts at full scale");
+    assert_eq!(Some(attempts), truth["outbreak"]["scan_attempts"].as_u64());
+}
