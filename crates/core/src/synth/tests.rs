@@ -671,3 +671,29 @@ fn full_scale_scan_tens_of_thousands() {
     assert!(attempts >= 20_000, "only {attempts} scan attempts at full scale");
     assert_eq!(Some(attempts), truth["outbreak"]["scan_attempts"].as_u64());
 }
+
+#[test]
+fn nnm_events_match_packets() {
+    let (outputs, _, packets) = small();
+    let endpoints: BTreeSet<(String, String)> = packets
+        .iter()
+        .filter_map(|packet| packet.tcp.map(|tcp| (packet, tcp)))
+        .map(|(packet, tcp)| {
+            (
+                format!("{}:{}", packet.source, tcp.source_port),
+                format!("{}:{}", packet.destination, tcp.destination_port),
+            )
+        })
+        .collect();
+    let text = std::str::from_utf8(&outputs.syslog).expect("syslog is UTF-8");
+    let mut checked = 0;
+    for line in text.lines().filter(|line| line.contains(" nnm: ")) {
+        let fields: Vec<&str> = line.split(" nnm: ").nth(1).expect("message").split('|').collect();
+        assert_eq!(fields.len(), 7, "{line}");
+        assert!(["NONE", "INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL"].contains(&fields[6]), "bad risk: {line}");
+        let pair = (fields[0].to_string(), fields[1].to_string());
+        assert!(endpoints.contains(&pair), "no packet from {} to {}: {line}", fields[0], fields[1]);
+        checked += 1;
+    }
+    assert!(checked > 10, "only {checked} NNM events checked");
+}
