@@ -76,7 +76,7 @@ pub fn test(root: &Path) -> Result<(), String> {
     step("wasm tests in headless Chromium");
     let settings = WasmBuild::load(&root.join("wasm-pack.toml"))?;
     run(Cmd::new("wasm-pack")
-        .args(["test", "--headless", "--chromedriver", CHROMEDRIVER, "--mode", "no-install"])
+        .args(["test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER, "--mode", "no-install"])
         .args([root.join(&settings.crate_dir)])
         .env("CHROMEDRIVER", CHROMEDRIVER))?;
 
