@@ -52,6 +52,7 @@ function setup() {
     dropZone.classList.remove('active');
     analyseFiles([...event.dataTransfer.files]);
   });
+
   dropZone.addEventListener('click', () => fileInput.click());
   dropZone.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' || event.key === ' ') {
@@ -59,11 +60,13 @@ function setup() {
       fileInput.click();
     }
   });
+
   demoButton.addEventListener('click', loadDemo);
   cancelButton.addEventListener('click', () => worker.postMessage({ type: 'cancel' }));
   document.getElementById('prev-page').addEventListener('click', () => table.turnPage(-1));
   document.getElementById('next-page').addEventListener('click', () => table.turnPage(1));
   pageSizeSelect.addEventListener('change', () => table.setPageSize(Number(pageSizeSelect.value)));
+
   worker.addEventListener('message', (event) => handleMessage(event.data));
   worker.addEventListener('error', (event) => showStatus(`The worker failed: ${event.message}`, true));
   setupChartResize();

@@ -82,7 +82,13 @@ export class ConnectionTable {
     this.order.sort((a, b) => {
       const x = keys[a];
       const y = keys[b];
-      return x < y ? -direction : x > y ? direction : a - b;
+      if (x < y) {
+        return -direction;
+      }
+      if (x > y) {
+        return direction;
+      }
+      return a - b;
     });
     this.page = 0;
     this.updateSortMarks();
@@ -95,7 +101,10 @@ export class ConnectionTable {
       return;
     }
     for (const th of this.head.children) {
-      const state = th.dataset.key !== this.sortKey ? 'none' : this.descending ? 'descending' : 'ascending';
+      let state = 'none';
+      if (th.dataset.key === this.sortKey) {
+        state = this.descending ? 'descending' : 'ascending';
+      }
       th.setAttribute('aria-sort', state);
     }
   }

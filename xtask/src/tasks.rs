@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 pub struct ServeOptions {
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
-    /// Serve what www/ already holds instead of building first.
+    /// Serve what www/ already contains instead of building first.
     pub no_build: bool,
 }
 
@@ -54,7 +54,7 @@ pub fn build(root: &Path) -> Result<(), String> {
     run(Cmd::new("cargo").args(["build", "--release", "-p", "wormscope-cli"]).current_dir(root))
 }
 
-/// Builds unless told not to, then serves www/ until the process is stopped.
+/// Builds (unless `no_build` is set), then serves www/ until the process is stopped.
 pub fn serve(root: &Path, options: &ServeOptions) -> Result<(), String> {
     if !options.no_build {
         build(root)?;

@@ -11,9 +11,9 @@ use std::process::Command;
 
 /// The wasm-pack release the xtask is written against.
 pub const WASM_PACK_VERSION: &str = "0.15.1";
-/// Where Debian's chromium package puts the browser.
+/// The browser binary of Debian's chromium package.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
-/// Where Debian's chromium-driver package puts chromedriver.
+/// The chromedriver binary of Debian's chromium-driver package.
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Installs what `cargo xtask build` needs: the wasm32 target, wasm-pack, wasm-bindgen-cli.

@@ -125,7 +125,7 @@ impl Labels<'_> {
         ("sans-serif", size * self.scale).into_font().color(colour).pos(Pos::new(h, v))
     }
 
-    /// Time labels under the plot.
+    /// Draws the time labels under the plot.
     fn x_axis(&self, ticks: &[f64], span: f64, place: &dyn Fn(f64, f64) -> (i32, i32)) -> DrawResult {
         let style = self.style(12.0, HPos::Center, VPos::Top, &BLACK);
         for &tick in ticks {
@@ -135,7 +135,8 @@ impl Labels<'_> {
         Ok(())
     }
 
-    /// Packet counts on the left, connection counts on the right, with both axis titles.
+    /// Draws packet counts on the left axis and connection counts on the right, each in its
+    /// series' colour.
     fn y_axes(
         &self,
         left: &[f64],
@@ -158,7 +159,7 @@ impl Labels<'_> {
         Ok(())
     }
 
-    /// The title line above the plot, naming both series and the bucket width.
+    /// Draws the title line above the plot, which names both series and the bucket width.
     fn caption(&self, first: f64, width: f64) -> DrawResult {
         let text = format!(
             "Packets (bars, left axis) and new connections (line, right axis) per {} s, from {} UTC",
@@ -214,8 +215,8 @@ fn format_count(value: f64) -> String {
     }
 }
 
-/// Formats epoch seconds in UTC: the time of day when the chart spans under two days,
-/// otherwise the date (`span` is the chart's range in seconds; `f64::MAX` gives both).
+/// Formats epoch seconds in UTC. `span` is the chart's range in seconds: under two days
+/// gives the time of day, more gives the date, and `f64::MAX` gives both.
 pub fn format_utc(secs: f64, span: f64) -> String {
     let whole = secs.floor() as i64;
     let days = whole.div_euclid(86_400);

@@ -2,9 +2,9 @@
 //! `cargo xtask test` step): a real capture through `Session`, bad input, and the chart read
 //! back from a canvas.
 //!
-//! The expected connection count is derived, not typed in: it is the number of data rows in
-//! Zeek's own conn.log for the same capture (`zeek -C -r wikipedia.pcap`, kept in the corpus
-//! as Zeek's test baseline), so the test compares the core with Zeek.
+//! The expected connection count is derived, not typed in. It is the number of data rows in
+//! Zeek's own conn.log for the same capture (`zeek -C -r wikipedia.pcap`, Zeek's test
+//! baseline `core.tcp.rxmit-history/conn-2.log`), so the test compares the core with Zeek.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -126,8 +126,8 @@ fn chart_draws_in_plot_area() {
     let canvas = new_canvas(800, 400);
     draw_activity(canvas.clone(), get(&report, "activity")).unwrap();
 
-    // The plot area starts after the 30 px top margin and 70 px axis label areas; this box
-    // lies well inside it, where only grid lines, bars and the line can be.
+    // The plot area starts after the 30 px top margin and the 70 px axis label areas. This
+    // box lies well inside it, where only grid lines, bars and the line are drawn.
     let ink = ink_pixels(&canvas, 120.0, 60.0, 560.0, 260.0);
     assert!(ink > 1_000, "only {ink} drawn pixels in the plot area");
 }
