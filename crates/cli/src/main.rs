@@ -1,2 +1,41 @@
-//! wormscope command line (placeholder).
-fn main() {}
+//! wormscope: the analysis core on the command line, for batch runs and exports.
+//!
+//! Subcommands:
+//! - `wormscope conn [--format zeek|json] [--local-nets CIDR,...] [--ignore-checksums] FILE...`
+//!   writes the connections of all files as Zeek's conn.log TSV (default) or JSON lines.
+//!
+//! Exit status: 0 on success, 1 when a file could not be read to its end (after writing what
+//! was read), 2 on a usage error.
+
+mod conn_cmd;
+mod input;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: wormscope <command> [options] FILE...
+
+commands:
+  conn      write the connections of the files as Zeek conn.log (TSV or JSON lines)
+
+Run `wormscope <command> --help` for the options of a command.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(command) = args.get(1) else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let rest = &args[2..];
+    let status = match command.as_str() {
+        "conn" => conn_cmd::run(rest),
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            0
+        }
+        other => {
+            eprintln!("wormscope: unknown command '{other}'\n\n{USAGE}");
+            2
+        }
+    };
+    ExitCode::from(status as u8)
+}

@@ -1,0 +1,77 @@
+//! `wormscope conn`: connections of all files as Zeek conn.log TSV or JSON lines.
+
+use crate::input::{feed_files, parse_common};
+use std::io::{BufWriter, Write};
+use wormscope_core::net::LocalNets;
+use wormscope_core::{zeeklog, Analyzer, Config};
+
+const USAGE: &str = "usage: wormscope conn [--format zeek|json] [--local-nets CIDR,...] [--ignore-checksums] FILE...
+
+  --format zeek|json     zeek: Zeek's conn.log TSV with its header lines (default);
+                         json: one JSON object per line with the same field names
+  --local-nets CIDR,...  networks that count as local for local_orig/local_resp
+                         (default: 10/8, 172.16/12, 192.168/16, 169.254/16, fc00::/7, fe80::/10)
+  --ignore-checksums, -C track packets with bad checksums too (Zeek's -C)";
+
+/// Runs the subcommand; returns the exit status.
+pub fn run(args: &[String]) -> i32 {
+    let options = match parse_common(args, USAGE) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("wormscope conn: {message}");
+            return 2;
+        }
+    };
+    let json = match options.format.as_deref() {
+        None | Some("zeek") => false,
+        Some("json") => true,
+        Some(other) => {
+            eprintln!("wormscope conn: invalid --format '{other}' (expected zeek or json)");
+            return 2;
+        }
+    };
+    let mut config = Config::default();
+    if let Some(list) = &options.local_nets {
+        match LocalNets::parse_list(list) {
+            Ok(nets) => config.local_nets = nets,
+            Err(error) => {
+                eprintln!("wormscope conn: {error}");
+                return 2;
+            }
+        }
+    }
+    config.conn.ignore_checksums = options.ignore_checksums;
+
+    // Read everything, then write what was read, then report the failures.
+    let mut analyzer = Analyzer::new(config);
+    let errors = feed_files(&mut analyzer, &options.files);
+    let report = analyzer.finish();
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let written = write_connections(&mut out, &report.connections, json).and_then(|_| out.flush());
+    if let Err(error) = written {
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("wormscope conn: cannot write output: {error}");
+            return 1;
+        }
+    }
+    for error in &errors {
+        eprintln!("wormscope: {error}");
+    }
+    if errors.is_empty() { 0 } else { 1 }
+}
+
+fn write_connections(out: &mut impl Write, connections: &[wormscope_core::conn::Connection], json: bool) -> std::io::Result<()> {
+    if json {
+        for c in connections {
+            serde_json::to_writer(&mut *out, &zeeklog::json_value(c))?;
+            out.write_all(b"\n")?;
+        }
+        return Ok(());
+    }
+    zeeklog::write_tsv_header(out)?;
+    for c in connections {
+        zeeklog::write_tsv(out, c)?;
+    }
+    Ok(())
+}
