@@ -85,6 +85,13 @@ pub fn test(root: &Path) -> Result<(), String> {
     end_to_end(root)
 }
 
+/// Builds the release, then runs only the end-to-end suite.
+pub fn test_end_to_end(root: &Path) -> Result<(), String> {
+    tools::ensure_test_tools(root)?;
+    build(root)?;
+    end_to_end(root)
+}
+
 /// Starts this program's server on a free port, runs `node --test` on tests/e2e, stops it.
 fn end_to_end(root: &Path) -> Result<(), String> {
     let (server, port) = ServerProcess::start()?;
