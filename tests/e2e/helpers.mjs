@@ -44,7 +44,10 @@ export function cliConnectionCount(file) {
   return output.split('\n').filter((line) => line.length > 0 && !line.startsWith('#')).length;
 }
 
-/** Launches Chromium with a fresh profile and opens the page; records every request. */
+/**
+ * Launches Chromium with a fresh profile and opens the page. Records every request, and in
+ * pageErrors every uncaught exception and console error.
+ */
 export async function openPage() {
   const profile = mkdtempSync(path.join(tmpdir(), 'wormscope-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -59,6 +62,12 @@ export async function openPage() {
   context.on('request', (request) => requests.push(request.url()));
   const page = context.pages()[0] ?? await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  // Console errors include Content-Security-Policy violations and failed loads (404s).
+  page.on('console', (message) => {
+    if (message.type() === 'error') {
+      pageErrors.push(message.text());
+    }
+  });
   await page.goto(baseUrl());
   await page.waitForSelector('body[data-ready="true"]');
 

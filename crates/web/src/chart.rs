@@ -162,8 +162,8 @@ impl Labels<'_> {
     /// Draws the title line above the plot, which names both series and the bucket width.
     fn caption(&self, first: f64, width: f64) -> DrawResult {
         let text = format!(
-            "Packets (bars, left axis) and new connections (line, right axis) per {} s, from {} UTC",
-            width,
+            "Packets (bars, left axis) and new connections (line, right axis) per {}, from {} UTC",
+            format_width(width),
             format_utc(first, f64::MAX)
         );
         let style = self.style(13.0, HPos::Left, VPos::Top, &BLACK);
@@ -202,6 +202,17 @@ fn ticks_between(first: f64, end: f64, step: f64) -> Vec<f64> {
         tick += step;
     }
     ticks
+}
+
+/// Formats a bucket width in the largest whole unit: `5 s`, `10 min`, `3 h`, `2 d`.
+fn format_width(secs: f64) -> String {
+    let units = [(86_400.0, "d"), (3_600.0, "h"), (60.0, "min")];
+    for (size, unit) in units {
+        if secs >= size && secs % size == 0.0 {
+            return format!("{} {unit}", secs / size);
+        }
+    }
+    format!("{secs} s")
 }
 
 /// Formats a tick value: whole numbers, with k and M for thousands and millions.
@@ -279,6 +290,15 @@ mod tests {
         assert_eq!(value_ticks(11.0), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
         assert_eq!(value_ticks(1.1), vec![0.0, 1.0]);
         assert_eq!(value_ticks(550.0), vec![0.0, 100.0, 200.0, 300.0, 400.0, 500.0]);
+    }
+
+    #[test]
+    fn format_width_units() {
+        assert_eq!(format_width(1.0), "1 s");
+        assert_eq!(format_width(300.0), "5 min");
+        assert_eq!(format_width(10_800.0), "3 h");
+        assert_eq!(format_width(172_800.0), "2 d");
+        assert_eq!(format_width(90.0), "90 s");
     }
 
     #[test]
