@@ -33,7 +33,7 @@ mod common;
 use common::zeek_log::{parse_baseline, BaselineFormat, Row, UNSET};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-use wormscope_core::conn::{Connection, Proto};
+use wormscope_core::conn::{ConnConfig, Connection, Proto};
 use wormscope_core::net::LocalNets;
 use wormscope_core::Config;
 
@@ -328,6 +328,9 @@ const ZEEK_PRIVATE_ADDRESS_SPACE: &[&str] = &[
     "2002:c633:6400::/40", "203.0.113.0/24", "2002:cb00:7100::/40", "240.0.0.0/4", "2002:f000::/20",
     "255.255.255.255/32", "2002:ffff:ffff::/48", "::/128", "::1/128", "64:ff9b:1::/48", "100::/64",
     "2001::/23", "2001:2::/48", "2001:db8::/32", "fc00::/7", "fe80::/10",
+    // The wikipedia baseline logs 224.0.0.251 and 224.0.0.252 as local (and ff02::fb as
+    // not), so the Zeek that made the corpus also counts IPv4 link-local multicast.
+    "224.0.0.0/24",
 ];
 
 /// The conn.log fields compared, in print order, with their column headers.
@@ -371,10 +374,41 @@ fn zeek_config(case: &Case) -> Config {
     config.conn.ignore_checksums = case.ignore_checksums;
     let nets: Vec<&str> = ZEEK_PRIVATE_ADDRESS_SPACE.iter().chain(case.extra_local_nets).copied().collect();
     config.local_nets = LocalNets::parse_list(&nets.join(",")).expect("Zeek's private address space parses");
-    // TODO: set Zeek's default timeouts (tcp_inactivity_timeout 5 min, udp and icmp 1 min)
-    // explicitly once `ConnConfig` has them, so a change of our defaults cannot move results.
+    // Zeek's default timeouts, set here so a change of our defaults cannot move results.
+    config.conn.tcp_inactivity_timeout = 300 * NANOS;
+    config.conn.udp_inactivity_timeout = 60 * NANOS;
+    config.conn.icmp_inactivity_timeout = 60 * NANOS;
+
+    // A bare run (`-b`) loads only the scripts the test names, so only their analyzers
+    // register server ports (for role flips) and can name a service.
+    if case.zeek_command.contains(" -b ") {
+        let bare = ConnConfig::bare();
+        config.conn.likely_server_ports = bare.likely_server_ports;
+        config.conn.services = bare.services;
+        for (script, ports, services) in BARE_SCRIPTS {
+            if case.zeek_command.contains(script) {
+                config.conn.likely_server_ports.extend_from_slice(ports);
+                config.conn.services.extend_from_slice(services);
+            }
+        }
+    }
     config
 }
+
+const NANOS: i64 = 1_000_000_000;
+
+/// Protocol scripts a bare btest may load, with the ports their analyzers register
+/// (`likely_server_ports`) and the services they can confirm. A script counts as loaded when
+/// its name appears in the case's command text.
+const BARE_SCRIPTS: &[(&str, &[(Proto, u16)], &[&str])] = &[
+    ("ftp", &[(Proto::Tcp, 21), (Proto::Tcp, 2811)], &["ftp", "ftp-data"]),
+    ("ssh", &[(Proto::Tcp, 22)], &["ssh"]),
+    ("http", &[(Proto::Tcp, 80), (Proto::Tcp, 81), (Proto::Tcp, 631), (Proto::Tcp, 1080), (Proto::Tcp, 3128), (Proto::Tcp, 8000), (Proto::Tcp, 8080), (Proto::Tcp, 8888)], &["http"]),
+    ("smtp", &[(Proto::Tcp, 25), (Proto::Tcp, 587)], &["smtp"]),
+    ("dns", &[(Proto::Udp, 53), (Proto::Tcp, 53), (Proto::Udp, 137), (Proto::Udp, 5353), (Proto::Udp, 5355)], &["dns"]),
+    ("ntp", &[(Proto::Udp, 123)], &[]),
+    ("dhcp", &[(Proto::Udp, 67), (Proto::Udp, 68)], &[]),
+];
 
 /// Renders one of our connections as conn.log text, following Zeek's logging rules.
 fn render(conn: &Connection) -> Row {

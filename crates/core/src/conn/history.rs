@@ -91,11 +91,18 @@ impl History {
         }
     }
 
-    /// Marks a direction flip: the roles swap, so the per-direction marks swap, and a `^`
-    /// is appended, as Zeek's `Connection::FlipRoles` does.
+    /// Marks a direction flip: the roles swap, so the letters already written swap case,
+    /// the per-direction marks swap, and a `^` leads, as Zeek's conn.log shows for
+    /// connections flipped after their first packet (e.g. `^hADadFf` for a SYN-ACK seen
+    /// first, then the client's ACK).
     pub fn flip(&mut self) {
+        let swapped: String = self
+            .letters
+            .chars()
+            .map(|c| if c.is_ascii_uppercase() { c.to_ascii_lowercase() } else { c.to_ascii_uppercase() })
+            .collect();
+        self.letters = format!("^{swapped}");
         self.seen = (self.seen >> 16) | (self.seen << 16);
-        self.letters.push('^');
     }
 }
 
@@ -125,8 +132,9 @@ mod tests {
     #[test]
     fn flip_swaps_case() {
         let mut h = History::default();
+        h.check(Mark::SynAck, true);
         h.flip();
-        h.add(Mark::SynAck, false);
         assert_eq!(h.as_str(), "^h");
+        assert!(h.check(Mark::SynAck, false));
     }
 }

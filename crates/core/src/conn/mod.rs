@@ -23,6 +23,7 @@ mod tcp;
 
 pub use history::{History, Mark};
 pub use record::{ConnState, Connection, Proto};
+pub use service::ALL_SERVICES;
 pub use tcp::TcpState;
 
 use crate::decode::{tcp_flags, Packet, Transport};
@@ -45,6 +46,9 @@ pub struct ConnConfig {
     /// Ports that Zeek's flip heuristics treat as servers (`likely_server_ports`). Zeek fills
     /// the set from the analyzers its scripts load, so a bare (`-b`) run has an empty set.
     pub likely_server_ports: Vec<(Proto, u16)>,
+    /// The services that may be named in `service` (Zeek names only those whose analyzers
+    /// its scripts load). Default: all of [`service::ALL_SERVICES`].
+    pub services: Vec<&'static str>,
 }
 
 /// The ports Zeek's default scripts register for their analyzers (a representative subset).
@@ -70,15 +74,16 @@ impl Default for ConnConfig {
             udp_inactivity_timeout: 60 * NANOS_PER_SEC,
             icmp_inactivity_timeout: 60 * NANOS_PER_SEC,
             likely_server_ports: DEFAULT_SERVER_PORTS.to_vec(),
+            services: service::ALL_SERVICES.to_vec(),
         }
     }
 }
 
 impl ConnConfig {
     /// Returns the settings of a bare Zeek run (`zeek -b`): no analyzer registered its
-    /// ports, so no role is flipped by port.
+    /// ports, so no role is flipped by port, and no service is named.
     pub fn bare() -> ConnConfig {
-        ConnConfig { likely_server_ports: Vec::new(), ..ConnConfig::default() }
+        ConnConfig { likely_server_ports: Vec::new(), services: Vec::new(), ..ConnConfig::default() }
     }
 
     fn is_likely_server(&self, proto: Proto, port: u16) -> bool {
@@ -96,13 +101,16 @@ const SWEEP_INTERVAL: i64 = 10 * NANOS_PER_SEC;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct FlowKey {
     proto: Proto,
+    /// The IP protocol number, which tells apart transports Zeek does not know.
+    ip_proto: u8,
     low: (IpAddr, u16),
     high: (IpAddr, u16),
 }
 
 impl FlowKey {
-    fn new(proto: Proto, a: (IpAddr, u16), b: (IpAddr, u16)) -> FlowKey {
-        if a <= b { FlowKey { proto, low: a, high: b } } else { FlowKey { proto, low: b, high: a } }
+    fn new(proto: Proto, ip_proto: u8, a: (IpAddr, u16), b: (IpAddr, u16)) -> FlowKey {
+        let (low, high) = if a <= b { (a, b) } else { (b, a) };
+        FlowKey { proto, ip_proto, low, high }
     }
 }
 
@@ -134,8 +142,10 @@ struct Active {
     service: service::Detector,
     file_index: u32,
     first_packet: u64,
-    /// Set when Zeek would schedule the removal (close, reset or attempt timers).
-    remove_at: Option<Timestamp>,
+    /// Zeek's pending TCP timers (attempt, partial close, reset, delete), by due time.
+    timers: Vec<(Timestamp, Timer)>,
+    /// Set once a timer removed the connection.
+    removed: bool,
 }
 
 /// The table of active connections and the finished ones.
@@ -146,6 +156,9 @@ pub struct ConnTable {
     finished: Vec<Connection>,
     last_sweep: Timestamp,
     next_uid: u64,
+    /// Data connections announced on FTP control connections: (address, port) to the time
+    /// of the announcement.
+    expected_ftp_data: HashMap<(IpAddr, u16), Timestamp>,
     anomalies: BTreeMap<&'static str, u64>,
 }
 
@@ -159,6 +172,7 @@ impl ConnTable {
             finished: Vec::new(),
             last_sweep: Timestamp(i64::MIN),
             next_uid: 0,
+            expected_ftp_data: HashMap::new(),
             anomalies: BTreeMap::new(),
         }
     }
@@ -177,41 +191,52 @@ impl ConnTable {
     pub fn process(&mut self, packet: &Packet, file_index: u32, packet_number: u64) {
         self.sweep(packet.ts);
         let view = view_of(packet);
-        let key = FlowKey::new(view.proto, view.src, view.dst);
+        let key = FlowKey::new(view.proto, packet.ip_proto, view.src, view.dst);
 
         // End the existing connection if it timed out, was removed, or is being reused.
-        if let Some(existing) = self.active.get(&key) {
-            if self.is_expired(existing, packet.ts) || is_reuse(existing, &view) {
+        if let Some(mut existing) = self.active.remove(&key) {
+            let ended = self.is_expired(&mut existing, packet.ts) || is_reuse(&existing, &view);
+            self.active.insert(key, existing);
+            if ended {
                 let done = self.active.remove(&key).expect("key was just found");
                 self.finish_one(done);
             }
         }
         if !self.active.contains_key(&key) {
-            let conn = self.start(&view, file_index, packet_number);
+            let mut conn = self.start(&view, file_index, packet_number);
+            if self.expected_ftp_data.remove(&conn.resp).is_some() {
+                conn.service.announce("ftp-data");
+            }
             self.active.insert(key, conn);
         }
         let conn = self.active.get_mut(&key).expect("connection was just inserted");
+        if packet.checksum_ok || self.config.ignore_checksums {
+            flip_after_syn_ack(conn, &view);
+        }
         let is_orig = (view.src, view.dst) == (conn.orig, conn.resp);
         let ignore = self.config.ignore_checksums;
         if !packet.checksum_ok {
             *self.anomalies.entry("bad_checksum_packets").or_default() += 1;
         }
         update(conn, &view, is_orig, ignore);
+        if let Some(endpoint) = announced_ftp_data(conn, &view) {
+            self.expected_ftp_data.insert(endpoint, packet.ts);
+        }
     }
 
-    /// Returns true if and only if the connection should have ended before `now`.
-    fn is_expired(&self, conn: &Active, now: Timestamp) -> bool {
-        if let Some(at) = conn.remove_at {
-            if now > at {
-                return true;
-            }
+    /// Returns true if and only if the connection ended before `now`: a due Zeek timer
+    /// removed it, or it was idle for its inactivity timeout.
+    fn is_expired(&self, conn: &mut Active, now: Timestamp) -> bool {
+        fire_timers(conn, now);
+        if conn.removed {
+            return true;
         }
         let timeout = match conn.proto {
             Proto::Tcp => self.config.tcp_inactivity_timeout,
             Proto::Udp => self.config.udp_inactivity_timeout,
             _ => self.config.icmp_inactivity_timeout,
         };
-        now.since(conn.last) > timeout
+        now.since(conn.last) >= timeout
     }
 
     /// Ends every connection that has expired by `now`; runs at most every few seconds of
@@ -221,7 +246,9 @@ impl ConnTable {
             return;
         }
         self.last_sweep = now;
-        let expired: Vec<FlowKey> = self.active.iter().filter(|(_, c)| self.is_expired(c, now)).map(|(k, _)| *k).collect();
+        let mut active = std::mem::take(&mut self.active);
+        let expired: Vec<FlowKey> = active.iter_mut().filter_map(|(k, c)| self.is_expired(c, now).then_some(*k)).collect();
+        self.active = active;
         for key in expired {
             if let Some(conn) = self.active.remove(&key) {
                 self.finish_one(conn);
@@ -255,7 +282,8 @@ impl ConnTable {
             service: service::Detector::default(),
             file_index,
             first_packet: packet_number,
-            remove_at: None,
+            timers: Vec::new(),
+            removed: false,
         }
     }
 
@@ -288,7 +316,7 @@ impl ConnTable {
     /// Turns a tracked connection into its record.
     fn finish_one(&mut self, conn: Active) {
         self.next_uid += 1;
-        let record = record_of(conn, &self.local, self.next_uid);
+        let record = record_of(conn, &self.local, &self.config.services, self.next_uid);
         self.finished.push(record);
     }
 
@@ -303,6 +331,17 @@ impl ConnTable {
         finished.sort_by_key(|c| (c.ts, c.file_index, c.first_packet));
         finished
     }
+}
+
+/// Returns the data endpoint an FTP control packet announces, if any.
+fn announced_ftp_data(conn: &Active, view: &PacketView) -> Option<(IpAddr, u16)> {
+    let Transport::Tcp(segment) = view.packet.transport else {
+        return None;
+    };
+    if segment.payload.is_empty() || !conn.service.is_ftp_control() {
+        return None;
+    }
+    service::ftp_announced_endpoint(segment.payload, conn.resp.0)
 }
 
 /// Maps a packet to its connection's protocol and endpoints (ICMP types in the port fields).
@@ -386,16 +425,18 @@ fn update(conn: &mut Active, view: &PacketView, is_orig: bool, ignore_checksums:
         ep.checksum_threshold = threshold;
         return;
     }
-    conn.last = packet.ts;
+    // Zeek stops moving the last time once both sides have closed.
+    if !(conn.orig_ep.did_close && conn.resp_ep.did_close) {
+        conn.last = packet.ts;
+    }
     match packet.transport {
         Transport::Tcp(segment) => tcp_update(conn, &segment, is_orig, packet.ts),
         Transport::Udp { payload_len, payload, .. } => {
             let size = if is_orig { &mut conn.orig_size } else { &mut conn.resp_size };
             *size += u64::from(payload_len);
-            if payload_len > 0 {
-                conn.history.check(Mark::Data, is_orig);
-            }
-            conn.service.observe(Proto::Udp, view.dst.1.min(view.src.1), payload, is_orig);
+            // Zeek's UDP analyzer marks every datagram as data, empty ones included.
+            conn.history.check(Mark::Data, is_orig);
+            conn.service.observe(payload, is_orig);
         }
         Transport::Icmp { payload_len, .. } => {
             let size = if is_orig { &mut conn.orig_size } else { &mut conn.resp_size };
@@ -441,7 +482,9 @@ fn tcp_update(conn: &mut Active, segment: &crate::decode::TcpSegment, is_orig: b
 
     // Acknowledgments move the peer's acknowledged sequence number.
     if ack {
-        if peer.state == TcpState::Inactive && !peer.is_initialised() {
+        if peer.state == TcpState::Inactive {
+            // Zeek's init_peer: while the peer has sent nothing, every ACK restarts its
+            // sequence space, so acknowledgments alone never give it a size.
             let start = segment.acknowledgment_number.wrapping_sub(1);
             peer.init_seq(start, start);
         } else if !rst {
@@ -457,13 +500,11 @@ fn tcp_update(conn: &mut Active, segment: &crate::decode::TcpSegment, is_orig: b
         endpoint.rxmit_threshold = threshold;
     }
 
-    let flipped = state_machine(conn, is_orig, flags, base_seq, len);
+    let flipped = state_machine(conn, is_orig, flags, base_seq, len, ts);
     let is_orig = if flipped { !is_orig } else { is_orig };
     if len > 0 && !rst {
-        let port = conn.resp.1;
-        conn.service.observe(Proto::Tcp, port, segment.payload, is_orig);
+        conn.service.observe(segment.payload, is_orig);
     }
-    schedule_removal(conn, ts);
 }
 
 /// Zeek's `init_endpoint`: sets the sequence space on the first packet of a side, and
@@ -532,18 +573,20 @@ fn tcp_history(history: &mut History, endpoint: &mut tcp::Endpoint, is_orig: boo
 
 /// Zeek's `UpdateStateMachine`. Returns true if and only if the roles were flipped (a SYN
 /// answering a SYN-ACK that was seen first).
-fn state_machine(conn: &mut Active, is_orig: bool, flags: u8, base_seq: u32, len: u32) -> bool {
+fn state_machine(conn: &mut Active, is_orig: bool, flags: u8, base_seq: u32, len: u32, ts: Timestamp) -> bool {
     let syn = flags & tcp_flags::SYN != 0;
     let fin = flags & tcp_flags::FIN != 0;
     let rst = flags & tcp_flags::RST != 0;
     let ack = flags & tcp_flags::ACK != 0;
     let mut flipped = false;
+    let mut do_close = false;
     let (endpoint, peer) = if is_orig { (&mut conn.orig_ep, &mut conn.resp_ep) } else { (&mut conn.resp_ep, &mut conn.orig_ep) };
     match endpoint.state {
         TcpState::Inactive => {
             if syn {
                 if is_orig {
                     endpoint.set_state(if ack { TcpState::SynAckSent } else { TcpState::SynSent });
+                    conn.timers.push((ts.plus_nanos(CLOSE_DELAY), Timer::Attempt));
                 } else {
                     if !ack && peer.state == TcpState::SynAckSent && base_seq == endpoint.start_seq_wire() {
                         // A SYN answering a SYN-ACK seen first: the roles were reversed.
@@ -558,11 +601,11 @@ fn state_machine(conn: &mut Active, is_orig: bool, flags: u8, base_seq: u32, len
             }
             if fin {
                 endpoint.set_state(TcpState::Closed);
-                endpoint.did_close = true;
+                do_close = true;
             }
             if rst {
                 endpoint.set_state(TcpState::Reset);
-                endpoint.did_close = true;
+                do_close = true;
             }
             if endpoint.state == TcpState::Inactive {
                 let orig_syn_sent = if is_orig { endpoint.state } else { peer.state } == TcpState::SynSent;
@@ -578,11 +621,11 @@ fn state_machine(conn: &mut Active, is_orig: bool, flags: u8, base_seq: u32, len
         TcpState::SynSent | TcpState::SynAckSent => {
             if fin {
                 endpoint.set_state(TcpState::Closed);
-                endpoint.did_close = true;
+                do_close = true;
             }
             if rst {
                 endpoint.set_state(TcpState::Reset);
-                endpoint.did_close = true;
+                do_close = true;
             }
         }
         TcpState::Established | TcpState::Partial => {
@@ -594,25 +637,51 @@ fn state_machine(conn: &mut Active, is_orig: bool, flags: u8, base_seq: u32, len
                 if peer.state == TcpState::Reset && peer.prev_state == TcpState::Closed {
                     peer.set_state(TcpState::Closed);
                 }
-                endpoint.did_close = true;
+                do_close = true;
             }
             if rst {
                 endpoint.set_state(TcpState::Reset);
-                endpoint.did_close = true;
+                do_close = true;
             }
         }
         TcpState::Closed => {
             if rst && peer.state != TcpState::Closed {
                 endpoint.set_state(TcpState::Reset);
-                endpoint.did_close = true;
+                do_close = !endpoint.did_close;
+                conn.timers.push((ts.plus_nanos(CLOSE_DELAY), Timer::Reset));
             }
         }
         TcpState::Reset => {}
+    }
+    if do_close {
+        let (endpoint, peer) = if is_orig { (&mut conn.orig_ep, &mut conn.resp_ep) } else { (&mut conn.resp_ep, &mut conn.orig_ep) };
+        if let Some(timer) = connection_closed(endpoint, peer, ts, conn.last) {
+            conn.timers.push(timer);
+        }
     }
     if flipped {
         flip_roles(conn);
     }
     flipped
+}
+
+/// Flips a connection that began with a SYN-ACK once the other side answers with an ACK or
+/// data (the corpus's baselines show no flip when only the SYN-ACK's sender goes on): a stealth scan elicits only RSTs or nothing, so the SYN-ACK's sender is
+/// the server (Zeek 5.1 and later, pull request 2191).
+fn flip_after_syn_ack(conn: &mut Active, view: &PacketView) {
+    let Transport::Tcp(segment) = view.packet.transport else {
+        return;
+    };
+    let from_responder = (view.src, view.dst) == (conn.resp, conn.orig);
+    let started_with_syn_ack =
+        from_responder && conn.orig_ep.state == TcpState::SynAckSent && conn.resp_ep.state == TcpState::Inactive;
+    let control = segment.flags & (tcp_flags::SYN | tcp_flags::FIN | tcp_flags::RST) != 0;
+    let ack_or_data = segment.has(tcp_flags::ACK) || segment.payload_len > 0;
+    if started_with_syn_ack && !control && ack_or_data {
+        flip_roles(conn);
+        // The SYN-ACK's sender is now the responder and counts as established.
+        conn.resp_ep.set_state(TcpState::Established);
+    }
 }
 
 /// Swaps originator and responder, as Zeek's `FlipRoles` does.
@@ -621,21 +690,71 @@ fn flip_roles(conn: &mut Active) {
     std::mem::swap(&mut conn.orig_ep, &mut conn.resp_ep);
     std::mem::swap(&mut conn.orig_pkts, &mut conn.resp_pkts);
     std::mem::swap(&mut conn.orig_ip_bytes, &mut conn.resp_ip_bytes);
+    std::mem::swap(&mut conn.orig_size, &mut conn.resp_size);
     conn.history.flip();
 }
 
-/// Schedules removal the way Zeek's timers would: a connection attempt with no answer and
-/// a closed or reset connection are removed 5 s after their last packet.
-fn schedule_removal(conn: &mut Active, ts: Timestamp) {
-    let (o, r) = (conn.orig_ep.state, conn.resp_ep.state);
-    let attempt = matches!(o, TcpState::SynSent | TcpState::SynAckSent) && r == TcpState::Inactive;
-    if attempt {
-        // Zeek's attempt timer runs from the first SYN.
-        conn.remove_at.get_or_insert(conn.start.plus_nanos(CLOSE_DELAY));
-    } else if is_closed(conn) || (conn.orig_ep.did_close && r == TcpState::Inactive) || (conn.resp_ep.did_close && o == TcpState::Inactive) {
-        conn.remove_at = Some(ts.plus_nanos(CLOSE_DELAY));
+/// Zeek's TCP timers that can remove a connection before its inactivity timeout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Timer {
+    /// 5 s after the first SYN: removes an attempt the responder never answered.
+    Attempt,
+    /// 3 s after one side closed while the other had not: removes a half-closed connection
+    /// unless a RST explains the close.
+    PartialClose,
+    /// 5 s after a RST that followed a FIN.
+    Reset,
+    /// 5 s after the close completed: removes the connection.
+    Delete,
+}
+
+/// Zeek's `tcp_partial_close_delay` (3 s).
+const PARTIAL_CLOSE_DELAY: i64 = 3 * NANOS_PER_SEC;
+
+/// Zeek's `ConnectionClosed`: marks the endpoint closed and returns the timer the close
+/// schedules: deletion once the close is complete (a RST, or the peer already closed or
+/// silent), otherwise the partial-close check.
+fn connection_closed(endpoint: &mut tcp::Endpoint, peer: &tcp::Endpoint, ts: Timestamp, last: Timestamp) -> Option<(Timestamp, Timer)> {
+    if endpoint.did_close {
+        return None;
+    }
+    endpoint.did_close = true;
+    let complete = endpoint.state == TcpState::Reset || peer.did_close || peer.state == TcpState::Inactive;
+    if complete {
+        Some((last.plus_nanos(CLOSE_DELAY), Timer::Delete))
     } else {
-        conn.remove_at = None;
+        Some((ts.plus_nanos(PARTIAL_CLOSE_DELAY), Timer::PartialClose))
+    }
+}
+
+/// Fires every timer due by `now`, in due order, and marks the connection removed when one
+/// of them removes it.
+fn fire_timers(conn: &mut Active, now: Timestamp) {
+    if conn.timers.is_empty() || conn.removed {
+        return;
+    }
+    conn.timers.sort_by_key(|(at, _)| *at);
+    let due = conn.timers.iter().take_while(|(at, _)| *at <= now).count();
+    let fired: Vec<Timer> = conn.timers.drain(..due).map(|(_, timer)| timer).collect();
+    for timer in fired {
+        if timer_removes(conn, timer) {
+            conn.removed = true;
+            return;
+        }
+    }
+}
+
+/// Returns true if and only if the timer, firing now, removes the connection.
+fn timer_removes(conn: &Active, timer: Timer) -> bool {
+    let (o, r) = (&conn.orig_ep, &conn.resp_ep);
+    match timer {
+        Timer::Attempt => matches!(o.state, TcpState::SynSent | TcpState::SynAckSent) && r.state == TcpState::Inactive,
+        Timer::PartialClose => {
+            let both_active = o.state != TcpState::Inactive && r.state != TcpState::Inactive;
+            let reset = o.state == TcpState::Reset || r.state == TcpState::Reset;
+            both_active && !(o.did_close && r.did_close) && !reset
+        }
+        Timer::Reset | Timer::Delete => true,
     }
 }
 
@@ -644,7 +763,9 @@ fn conn_state_of(conn: &Active) -> ConnState {
     let (os, rs) = (conn.orig_ep.state, conn.resp_ep.state);
     match conn.proto {
         Proto::Tcp => tcp_conn_state(os, rs, conn),
-        _ => match (conn.orig_pkts > 0, conn.resp_pkts > 0) {
+        // Zeek's conn_state() has rules for TCP and UDP only; everything else is OTH.
+        Proto::Icmp | Proto::UnknownTransport => ConnState::OTH,
+        Proto::Udp => match (conn.orig_pkts > 0, conn.resp_pkts > 0) {
             (true, true) => ConnState::SF,
             (true, false) => ConnState::S0,
             (false, true) => ConnState::SHR,
@@ -706,7 +827,7 @@ fn history_is_syn_then_rst(history: &str) -> bool {
 }
 
 /// Builds the finished record.
-fn record_of(conn: Active, local: &LocalNets, serial: u64) -> Connection {
+fn record_of(conn: Active, local: &LocalNets, services: &[&str], serial: u64) -> Connection {
     let conn_state = conn_state_of(&conn);
     let (orig_bytes, resp_bytes) = match conn.proto {
         Proto::Tcp => (conn.orig_ep.size(conn.resp_ep.state), conn.resp_ep.size(conn.orig_ep.state)),
@@ -720,7 +841,7 @@ fn record_of(conn: Active, local: &LocalNets, serial: u64) -> Connection {
         resp_h: conn.resp.0,
         resp_p: conn.resp.1,
         proto: conn.proto,
-        service: conn.service.service().map(str::to_string),
+        service: conn.service.service(conn.proto, conn.resp.1, services).map(str::to_string),
         duration: conn.last.since(conn.start),
         orig_bytes,
         resp_bytes,

@@ -39,8 +39,8 @@ impl fmt::Display for Proto {
 
 /// Zeek's summary of how a connection went (`conn_state` in conn.log).
 ///
-/// The TCP codes follow `conn_state()` in Zeek's `base/protocols/conn/main.zeek`. UDP, ICMP
-/// and other transports use only SF, S0, SHR and OTH.
+/// The TCP codes follow `conn_state()` in Zeek's `base/protocols/conn/main.zeek`. UDP uses
+/// only SF, S0, SHR and OTH; ICMP and other transports are always OTH, as in Zeek.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum ConnState {
     /// Connection attempt seen, no reply. For UDP and ICMP: only the originator sent.

@@ -88,11 +88,11 @@ fn ether_payload(ether_type: u16, data: &[u8], depth: usize) -> Result<(NetProto
         }
         0x8847 | 0x8848 => mpls(data),
         0x8864 => pppoe_session(data),
-        // Cisco FabricPath: a 16-byte outer header (addresses and FTag/TTL) ends with the
-        // 0x8903 type already read; 4 more bytes (FTag, TTL) precede the inner Ethernet frame.
+        // Cisco FabricPath: the 16-byte outer header ends with the 0x8903 type already read
+        // and 2 bytes of FTag and TTL; the inner Ethernet frame follows.
         0x8903 => {
-            need(4 + 14)?;
-            let inner = &data[4..];
+            need(2 + 14)?;
+            let inner = &data[2..];
             ether_payload(u16::from_be_bytes([inner[12], inner[13]]), &inner[14..], depth + 1)
         }
         other => Ok((NetProto::Other(other), data)),
