@@ -54,7 +54,9 @@ export async function openPage() {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // Containers often have a small /dev/shm, which crashes Chromium's renderer.
+      '--disable-dev-shm-usage'],
     viewport: { width: 1280, height: 1000 },
   });
   const requests = [];

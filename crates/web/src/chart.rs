@@ -57,7 +57,8 @@ pub fn draw(canvas: HtmlCanvasElement, activity: &ActivityView) -> Result<(), St
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(|error| error.to_string())?;
 
-    if activity.buckets.is_empty() || !(activity.bucket_secs > 0.0) {
+    let width_valid = activity.bucket_secs.is_finite() && activity.bucket_secs > 0.0;
+    if activity.buckets.is_empty() || !width_valid {
         let style = ("sans-serif", 16.0 * scale).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Top));
         root.draw_text("No packets to chart", &style, (20, 20)).map_err(|error| error.to_string())?;
         return root.present().map_err(|error| error.to_string());
