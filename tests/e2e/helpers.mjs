@@ -38,9 +38,9 @@ export function cliPath() {
   return path.join(target, 'release/wormscope');
 }
 
-/** Counts the connection lines that `wormscope conn FILE` prints (lines not starting with #). */
-export function cliConnectionCount(file) {
-  const output = execFileSync(cliPath(), ['conn', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+/** Counts the connection lines that `wormscope conn [OPTIONS] FILE` prints (lines not starting with #). */
+export function cliConnectionCount(file, options = []) {
+  const output = execFileSync(cliPath(), ['conn', ...options, file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return output.split('\n').filter((line) => line.length > 0 && !line.startsWith('#')).length;
 }
 
