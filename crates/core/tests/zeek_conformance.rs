@@ -224,7 +224,7 @@ const CASES: &[Case] = &[
             "tcp-missing-syn",
             &["zeek/traces/tcp/missing-syn.pcap"],
             "zeek/baselines/core.history-flip/conn.log",
-            "zeek -b -C -r tcp/missing-syn.pcap (redef Site::local_nets = {125.190.109.0/24})",
+            "zeek -b -C -r tcp/missing-syn.pcap (conn, http; redef Site::local_nets = {125.190.109.0/24})",
         )
     },
     // `max_timer_expires=0` lets every due timer fire: the 300 s inactivity timeout ends the
@@ -421,6 +421,7 @@ fn render(conn: &Connection) -> Row {
     put("id.resp_h", conn.resp_h.to_string());
     put("id.resp_p", conn.resp_p.to_string());
     put("proto", conn.proto.as_str().to_string());
+    put("ip_proto", conn.ip_proto.to_string());
     put("service", conn.service.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| UNSET.into()));
 
     // Zeek sets duration and both byte counts only when the duration is above zero.
@@ -609,7 +610,13 @@ fn pair(zeek_row: &Row, ours: &[(Key, Row)], used: &mut [bool]) -> Pairing {
         };
     };
 
-    let find = |wanted: &Key, used: &[bool]| (0..ours.len()).find(|&i| !used[i] && wanted.matches(&ours[i].0));
+    // Zeek 7 logs `ip_proto`; where the baseline has it, it tells apart connections that
+    // share addresses and ports (unknown transports are logged with ports 0).
+    let same_ip_proto = |i: usize| match (zeek_row.get("ip_proto"), ours[i].1.get("ip_proto")) {
+        (Some(theirs), Some(mine)) => theirs == mine,
+        _ => true,
+    };
+    let find = |wanted: &Key, used: &[bool]| (0..ours.len()).find(|&i| !used[i] && wanted.matches(&ours[i].0) && same_ip_proto(i));
     if let Some(index) = find(&key, used) {
         used[index] = true;
         return Pairing::Found(index);
@@ -912,6 +919,7 @@ fn render_follows_zeek_unset_rules() {
         resp_h: "10.0.0.2".parse().unwrap(),
         resp_p: 0,
         proto: Proto::Icmp,
+        ip_proto: 1,
         service: None,
         duration: 0,
         orig_bytes: 0,

@@ -127,6 +127,7 @@ struct Active {
     orig: (IpAddr, u16),
     resp: (IpAddr, u16),
     proto: Proto,
+    ip_proto: u8,
     start: Timestamp,
     last: Timestamp,
     orig_ep: tcp::Endpoint,
@@ -268,6 +269,7 @@ impl ConnTable {
             orig,
             resp,
             proto: view.proto,
+            ip_proto: view.packet.ip_proto,
             start: view.packet.ts,
             last: view.packet.ts,
             orig_ep: tcp::Endpoint::default(),
@@ -481,14 +483,33 @@ fn tcp_update(conn: &mut Active, segment: &crate::decode::TcpSegment, is_orig: b
     }
 
     // Acknowledgments move the peer's acknowledged sequence number.
+    let mut rel_ack = None;
     if ack {
         if peer.state == TcpState::Inactive {
             // Zeek's init_peer: while the peer has sent nothing, every ACK restarts its
             // sequence space, so acknowledgments alone never give it a size.
             let start = segment.acknowledgment_number.wrapping_sub(1);
             peer.init_seq(start, start);
-        } else if !rst {
-            peer.update_ack_seq(segment.acknowledgment_number);
+        } else if let Some(relative) = peer.relative(segment.acknowledgment_number) {
+            rel_ack = Some(relative);
+            if !rst {
+                peer.update_ack_seq(segment.acknowledgment_number);
+            }
+        }
+    }
+
+    // Payload counts as delivered for content-gap accounting only when the capture holds
+    // all of it (Zeek's reassembler gets no data from a snaplen-cut packet); the FIN octet
+    // always counts.
+    if !rst {
+        let data_start = rel_seq + u64::from(syn);
+        let captured = segment.payload.len() as u64 >= u64::from(len);
+        if captured && len > 0 {
+            endpoint.data_seen(data_start, data_start + u64::from(len));
+        }
+        if fin {
+            let fin_at = data_start + u64::from(len);
+            endpoint.data_seen(fin_at, fin_at + 1);
         }
     }
 
@@ -502,6 +523,19 @@ fn tcp_update(conn: &mut Active, segment: &crate::decode::TcpSegment, is_orig: b
 
     let flipped = state_machine(conn, is_orig, flags, base_seq, len, ts);
     let is_orig = if flipped { !is_orig } else { is_orig };
+
+    // An acknowledgment beyond the data seen from the peer reveals a content gap. Zeek does
+    // not mark gaps revealed by a FIN or RST in the history, since those are unreliable.
+    if let Some(relative) = rel_ack {
+        let peer = if is_orig { &mut conn.resp_ep } else { &mut conn.orig_ep };
+        let gap = if rst { 0 } else { peer.ack_received(relative) };
+        if gap > 0 && !fin {
+            let (mut count, mut threshold) = (peer.gap_count, peer.gap_threshold.max(1));
+            conn.history.add_log_scaled(Mark::Gap, !is_orig, &mut count, &mut threshold);
+            peer.gap_count = count;
+            peer.gap_threshold = threshold;
+        }
+    }
     if len > 0 && !rst {
         conn.service.observe(segment.payload, is_orig);
     }
@@ -826,6 +860,11 @@ fn history_is_syn_then_rst(history: &str) -> bool {
     false
 }
 
+/// Returns true if and only if this is a TCP connection with no handshake packet seen.
+fn is_partial(conn: &Active) -> bool {
+    conn.proto == Proto::Tcp && !conn.history.as_str().chars().any(|c| matches!(c, 'S' | 's' | 'H' | 'h'))
+}
+
 /// Builds the finished record.
 fn record_of(conn: Active, local: &LocalNets, services: &[&str], serial: u64) -> Connection {
     let conn_state = conn_state_of(&conn);
@@ -841,7 +880,8 @@ fn record_of(conn: Active, local: &LocalNets, services: &[&str], serial: u64) ->
         resp_h: conn.resp.0,
         resp_p: conn.resp.1,
         proto: conn.proto,
-        service: conn.service.service(conn.proto, conn.resp.1, services).map(str::to_string),
+        ip_proto: conn.ip_proto,
+        service: conn.service.service(conn.proto, conn.resp.1, is_partial(&conn), services).map(str::to_string),
         duration: conn.last.since(conn.start),
         orig_bytes,
         resp_bytes,

@@ -144,6 +144,9 @@ pub struct Connection {
     pub resp_p: u16,
     /// Transport protocol.
     pub proto: Proto,
+    /// The IP protocol number (Zeek 7's `ip_proto`), which tells apart the transports
+    /// logged as `unknown_transport`.
+    pub ip_proto: u8,
     /// Application protocol recognised from the payload, if any (e.g. `http`, `ssl`).
     pub service: Option<String>,
     /// Time from the first to the last packet, in nanoseconds.

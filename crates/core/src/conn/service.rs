@@ -3,7 +3,11 @@
 //!
 //! Like Zeek, a service is named only once the protocol is confirmed, which for most TCP
 //! protocols takes a matching first payload from both sides: a client request and a server
-//! answer (http, ssl, ssh, smtp, ftp, modbus). DNS and DCE/RPC are confirmed from one side.
+//! answer (http, ssl, ssh, smtp, ftp, modbus). HTTP on one of its registered ports is
+//! confirmed by the request alone, because Zeek attaches the analyzer by port there instead
+//! of waiting for its dynamic protocol detection signatures, which need both sides. DNS and
+//! DCE/RPC are confirmed from one side. Partial TCP connections (no handshake packet seen)
+//! get no service, since Zeek's application analyzers skip them.
 //! FTP data connections are named `ftp-data` when an FTP control connection announced their
 //! address and port (PORT, EPRT, 227 and 229 replies). The port alone never names a service;
 //! it only decides which parsers are tried on DNS-like and Modbus-like payloads, since many
@@ -54,8 +58,12 @@ impl Detector {
         self.decide(Proto::Tcp, 21) == Some("ftp")
     }
 
-    /// Returns the confirmed service among `enabled`, if any. `port` is the responder port.
-    pub fn service(&self, proto: Proto, port: u16, enabled: &[&str]) -> Option<&'static str> {
+    /// Returns the confirmed service among `enabled`, if any. `port` is the responder port;
+    /// `partial` is true for a TCP connection whose handshake was not seen.
+    pub fn service(&self, proto: Proto, port: u16, partial: bool, enabled: &[&str]) -> Option<&'static str> {
+        if partial && self.announced.is_none() {
+            return None;
+        }
         let found = self.announced.or_else(|| self.decide(proto, port))?;
         enabled.contains(&found).then_some(found)
     }
@@ -66,6 +74,9 @@ impl Detector {
         if proto == Proto::Tcp {
             if let Some(found) = both_sides(orig, resp, port) {
                 return Some(found);
+            }
+            if HTTP_PORTS.contains(&port) && is_http_request(orig) {
+                return Some("http");
             }
             if is_dce_rpc(orig) {
                 return Some("dce_rpc");
@@ -84,7 +95,7 @@ fn both_sides(orig: &[u8], resp: &[u8], port: u16) -> Option<&'static str> {
     if orig.is_empty() || resp.is_empty() {
         return None;
     }
-    if HTTP_METHODS.iter().any(|m| orig.starts_with(m)) && resp.starts_with(b"HTTP/") {
+    if is_http_request(orig) && resp.starts_with(b"HTTP/") {
         return Some("http");
     }
     if is_tls_record(orig) && is_tls_record(resp) {
@@ -106,6 +117,14 @@ fn both_sides(orig: &[u8], resp: &[u8], port: u16) -> Option<&'static str> {
         return Some("modbus");
     }
     None
+}
+
+/// The ports Zeek's HTTP analyzer registers for.
+const HTTP_PORTS: &[u16] = &[80, 81, 631, 1080, 3128, 8000, 8080, 8888];
+
+/// An HTTP request line start.
+fn is_http_request(payload: &[u8]) -> bool {
+    HTTP_METHODS.iter().any(|m| payload.starts_with(m))
 }
 
 /// A TLS or SSL 3 handshake record header.
@@ -183,13 +202,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn http_needs_both_sides() {
+    fn http_confirmation_rules() {
         let mut detector = Detector::default();
         detector.observe(b"GET / HTTP/1.1\r\n", true);
-        assert_eq!(detector.service(Proto::Tcp, 80, ALL_SERVICES), None);
+        assert_eq!(detector.service(Proto::Tcp, 502, false, ALL_SERVICES), None);
+        assert_eq!(detector.service(Proto::Tcp, 80, false, ALL_SERVICES), Some("http"));
         detector.observe(b"HTTP/1.1 200 OK\r\n", false);
-        assert_eq!(detector.service(Proto::Tcp, 80, ALL_SERVICES), Some("http"));
-        assert_eq!(detector.service(Proto::Tcp, 80, &["ssh"]), None);
+        assert_eq!(detector.service(Proto::Tcp, 502, false, ALL_SERVICES), Some("http"));
+        assert_eq!(detector.service(Proto::Tcp, 80, true, ALL_SERVICES), None);
+        assert_eq!(detector.service(Proto::Tcp, 80, false, &["ssh"]), None);
     }
 
     #[test]

@@ -60,6 +60,13 @@ pub struct Endpoint {
     pub zero_window_threshold: u64,
     /// Bytes the peer acknowledged that this side was never seen to send.
     pub missed_bytes: u64,
+    pub gap_count: u64,
+    pub gap_threshold: u64,
+    /// Payload (and FIN) ranges seen beyond `contiguous_end`, relative sequence numbers,
+    /// start to end.
+    pending_ranges: std::collections::BTreeMap<u64, u64>,
+    /// The first relative sequence number not yet covered without a hole (1 after the SYN).
+    contiguous_end: u64,
 }
 
 impl Endpoint {
@@ -83,6 +90,51 @@ impl Endpoint {
         self.ack_seq = u64::from(start);
         self.last_seq = self.start_seq + u64::from(last.wrapping_sub(start));
         self.initialised = true;
+        self.pending_ranges.clear();
+        self.contiguous_end = 1;
+    }
+
+    /// Records that this side sent the relative range `[start, end)` (payload, or the FIN
+    /// octet), as Zeek's reassembler records delivered data.
+    pub fn data_seen(&mut self, start: u64, end: u64) {
+        if end <= self.contiguous_end {
+            return;
+        }
+        let start = start.max(self.contiguous_end);
+        let entry = self.pending_ranges.entry(start).or_insert(end);
+        *entry = (*entry).max(end);
+        self.advance_contiguous();
+    }
+
+    /// Handles an acknowledgment of this side's data up to relative `rel_ack`: the bytes
+    /// between the last contiguous data and `rel_ack` that were never seen are a content
+    /// gap. Returns the gap size (0 if none).
+    pub fn ack_received(&mut self, rel_ack: u64) -> u64 {
+        if self.state == TcpState::Inactive || rel_ack <= self.contiguous_end {
+            return 0;
+        }
+
+        // Count the hole, minus the pieces seen out of order inside it.
+        let mut missing = rel_ack - self.contiguous_end;
+        for (&start, &end) in self.pending_ranges.range(..rel_ack) {
+            let covered = end.min(rel_ack).saturating_sub(start.max(self.contiguous_end));
+            missing = missing.saturating_sub(covered);
+        }
+        self.contiguous_end = rel_ack;
+        self.advance_contiguous();
+        self.missed_bytes += missing;
+        missing
+    }
+
+    /// Moves `contiguous_end` over the pending ranges that now touch it.
+    fn advance_contiguous(&mut self) {
+        while let Some((&start, &end)) = self.pending_ranges.first_key_value() {
+            if start > self.contiguous_end {
+                break;
+            }
+            self.contiguous_end = self.contiguous_end.max(end);
+            self.pending_ranges.pop_first();
+        }
     }
 
     /// Returns the starting sequence number as it appeared on the wire.
