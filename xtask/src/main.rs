@@ -8,7 +8,8 @@
 //!   suite against the release build served on 127.0.0.1.
 //! - `cargo xtask e2e`: the release build and the end-to-end suite only.
 //!
-//! Each step is printed before it runs; the first failing step ends the run with exit code 1.
+//! Each step is printed before it runs. A failing install or build ends the run with exit code
+//! 1; `test` runs its remaining suites after a failing one and then exits with code 1.
 
 mod serve;
 mod settings;

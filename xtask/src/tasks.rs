@@ -66,23 +66,48 @@ pub fn serve(root: &Path, options: &ServeOptions) -> Result<(), String> {
 }
 
 /// Runs every test: native, wasm in headless Chromium, then end-to-end.
+///
+/// A failing install or build stops the run at once. A failing test suite does not: the
+/// later suites still run, so one CI log shows every failure, and the run then fails with
+/// the list of failed suites.
 pub fn test(root: &Path) -> Result<(), String> {
     tools::ensure_build_tools(root)?;
     tools::ensure_test_tools(root)?;
+    let mut failed: Vec<String> = Vec::new();
 
     step("native tests");
-    run(Cmd::new("cargo").args(["test", "--workspace"]).current_dir(root))?;
+    let native = run(Cmd::new("cargo").args(["test", "--workspace", "--no-fail-fast"]).current_dir(root));
+    record("native tests", native, &mut failed);
 
     step("wasm tests in headless Chromium");
     let settings = WasmBuild::load(&root.join("wasm-pack.toml"))?;
-    run(Cmd::new("wasm-pack")
+    let wasm = run(Cmd::new("wasm-pack")
         .args(["test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER, "--mode", "no-install"])
         .args([root.join(&settings.crate_dir)])
-        .env("CHROMEDRIVER", CHROMEDRIVER))?;
+        .env("CHROMEDRIVER", CHROMEDRIVER));
+    record("wasm tests", wasm, &mut failed);
 
     step("release build for the end-to-end tests");
     build(root)?;
-    end_to_end(root)
+    record("end-to-end tests", end_to_end(root), &mut failed);
+
+    if failed.is_empty() {
+        step("all test suites passed");
+        Ok(())
+    } else {
+        Err(format!("failed: {}", failed.join("; ")))
+    }
+}
+
+/// Prints a suite's outcome and keeps its error for the final summary.
+fn record(suite: &str, result: Result<(), String>, failed: &mut Vec<String>) {
+    match result {
+        Ok(()) => step(&format!("{suite} passed")),
+        Err(error) => {
+            step(&format!("{suite} FAILED: {error}"));
+            failed.push(format!("{suite} ({error})"));
+        }
+    }
 }
 
 /// Builds the release, then runs only the end-to-end suite.
