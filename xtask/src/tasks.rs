@@ -124,7 +124,7 @@ fn end_to_end(root: &Path) -> Result<(), String> {
 
     let tests = e2e_test_files(&root.join("tests/e2e"))?;
     let result = run(Cmd::new("node")
-        .args(["--test", "--test-concurrency=1"])
+        .args(["--test"])
         .args(&tests)
         .current_dir(root)
         .env("WORMSCOPE_URL", format!("http://127.0.0.1:{port}/"))
