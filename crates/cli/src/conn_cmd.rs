@@ -41,6 +41,8 @@ pub fn run(args: &[String]) -> i32 {
         }
     }
     config.conn.ignore_checksums = options.ignore_checksums;
+    // conn reads captures only: anything else is unrecognised input.
+    config.accept_logs = false;
 
     // Read everything, then write what was read, then report the failures.
     let mut analyzer = Analyzer::new(config);

@@ -3,11 +3,14 @@
 //! Subcommands:
 //! - `wormscope conn [--format zeek|json] [--local-nets CIDR,...] [--ignore-checksums] FILE...`
 //!   writes the connections of all files as Zeek's conn.log TSV (default) or JSON lines.
+//! - `wormscope events [--format jsonl|csv] [--year YEAR] [--tz ZONE] FILE...` writes the
+//!   events of captures and logs together, one per line in time order.
 //!
 //! Exit status: 0 on success, 1 when a file could not be read to its end (after writing what
 //! was read), 2 on a usage error.
 
 mod conn_cmd;
+mod events_cmd;
 mod input;
 
 use std::process::ExitCode;
@@ -16,6 +19,7 @@ const USAGE: &str = "usage: wormscope <command> [options] FILE...
 
 commands:
   conn      write the connections of the files as Zeek conn.log (TSV or JSON lines)
+  events    write the events of captures and logs in time order (JSON lines or CSV)
 
 Run `wormscope <command> --help` for the options of a command.";
 
@@ -28,6 +32,7 @@ fn main() -> ExitCode {
     let rest = &args[2..];
     let status = match command.as_str() {
         "conn" => conn_cmd::run(rest),
+        "events" => events_cmd::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             0

@@ -1,19 +1,27 @@
 //! The whole-analysis driver: files in, one [`Report`] out.
 //!
-//! An [`Analyzer`] takes any number of capture files, each pushed as chunks of any size (the
-//! page's worker pushes a few MiB at a time, the CLI reads files the same way). It detects the
-//! format from the first bytes, frames records, decodes them, tracks connections across all
-//! files, and keeps per-file counts so that every byte read is accounted for as parsed or
+//! An [`Analyzer`] takes any number of capture and log files, each pushed as chunks of any
+//! size (the page's worker pushes a few MiB at a time, the CLI reads files the same way). It
+//! tells a capture from a log by the first four bytes (a pcap or pcapng magic number), frames
+//! and decodes capture records, tracks connections across all files, reads log lines into
+//! events, and keeps per-file counts so that every byte read is accounted for as parsed or
 //! skipped with a reason. [`Analyzer::finish`] flushes the open connections and returns the
-//! report.
+//! report, with one event stream in time order: every log event and one event per
+//! connection.
+//!
+//! Year-less syslog lines take their year from the captures read before them, else from the
+//! file's last-modified time ([`Analyzer::set_file_modified`]), else the user's setting; the
+//! callers therefore push captures before logs.
 //!
 //! NOTE: files are analysed one after another, not merged by timestamp as Zeek merges several
 //! `-r` inputs; connections that span two files join only when the second file continues
 //! where the first stopped.
 
-use crate::capture::{CaptureError, CaptureReader, RawPacket};
+use crate::capture::{self, CaptureError, CaptureReader, RawPacket};
 use crate::conn::{ConnConfig, ConnTable, Connection};
 use crate::decode::{self, DecodeOutcome, Packet};
+use crate::events::{self, Event};
+use crate::logs::{LogCounts, LogOptions, LogReader, YearHint};
 use crate::net::LocalNets;
 use crate::time::Timestamp;
 use serde::Serialize;
@@ -27,11 +35,23 @@ pub struct Config {
     pub local_nets: LocalNets,
     /// Connection tracking settings (timeouts, checksum checking).
     pub conn: ConnConfig,
+    /// The year of year-less log lines, when the user sets it.
+    pub log_year: Option<i32>,
+    /// Offset from UTC, in seconds, of log times written without a zone (UTC when unset).
+    pub log_tz_offset_secs: Option<i32>,
+    /// Read files that are not captures as text logs; when false they fail as unrecognised.
+    pub accept_logs: bool,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { local_nets: LocalNets::default(), conn: ConnConfig::default() }
+        Config {
+            local_nets: LocalNets::default(),
+            conn: ConnConfig::default(),
+            log_year: None,
+            log_tz_offset_secs: None,
+            accept_logs: true,
+        }
     }
 }
 
@@ -61,7 +81,7 @@ pub struct FileReport {
     pub name: String,
     /// The size the caller announced, in bytes (0 if unknown).
     pub size: u64,
-    /// `pcap` or `pcapng` once detected.
+    /// `pcap`, `pcapng` or `log` once detected.
     pub format: Option<&'static str>,
     /// Bytes pushed so far.
     pub bytes_read: u64,
@@ -75,6 +95,8 @@ pub struct FileReport {
     pub anomalies: BTreeMap<String, u64>,
     /// The error that stopped reading this file, if any.
     pub error: Option<InputError>,
+    /// Lines, events by format and type, unparsed lines and the assumed year, for a log.
+    pub log: Option<LogCounts>,
 }
 
 /// Totals over all files.
@@ -125,6 +147,8 @@ pub struct Report {
     pub counts: Counts,
     /// Every connection, ordered by start time.
     pub connections: Vec<Connection>,
+    /// Every event, in time order: log events and one event per connection.
+    pub events: Vec<Event>,
     /// Packets, bytes and new connections over time.
     pub activity: Activity,
 }
@@ -136,12 +160,25 @@ pub struct Analyzer {
     decoder: decode::Decoder,
     table: ConnTable,
     activity: ActivityBuilder,
+    log_events: Vec<Event>,
+    /// First and last packet time seen so far, for the year of log lines.
+    capture_range: Option<(Timestamp, Timestamp)>,
 }
 
 struct FileState {
     report: FileReport,
-    reader: CaptureReader,
+    reader: Reader,
+    /// The first bytes, kept until there are enough to tell the format.
+    head: Vec<u8>,
+    modified: Option<Timestamp>,
     ended: bool,
+}
+
+/// What reads a file, once its first bytes are known.
+enum Reader {
+    Undecided,
+    Capture(CaptureReader),
+    Log(Box<LogReader>),
 }
 
 /// Activity bucket width before the range is known: one second, widened as the range grows.
@@ -151,7 +188,15 @@ impl Analyzer {
     /// Starts an empty analysis.
     pub fn new(config: Config) -> Analyzer {
         let table = ConnTable::new(config.conn.clone(), config.local_nets.clone());
-        Analyzer { config, files: Vec::new(), decoder: decode::Decoder::default(), table, activity: ActivityBuilder::default() }
+        Analyzer {
+            config,
+            files: Vec::new(),
+            decoder: decode::Decoder::default(),
+            table,
+            activity: ActivityBuilder::default(),
+            log_events: Vec::new(),
+            capture_range: None,
+        }
     }
 
     /// Returns the settings this analysis runs with.
@@ -163,54 +208,136 @@ impl Analyzer {
     /// in bytes, used only for progress (0 if unknown).
     pub fn begin_file(&mut self, name: &str, size: u64) -> usize {
         let report = FileReport { name: name.to_string(), size, ..FileReport::default() };
-        self.files.push(FileState { report, reader: CaptureReader::new(), ended: false });
+        self.files.push(FileState { report, reader: Reader::Undecided, head: Vec::new(), modified: None, ended: false });
         self.files.len() - 1
+    }
+
+    /// Sets a file's last-modified time, which gives year-less log lines their year when no
+    /// capture was read before the log.
+    pub fn set_file_modified(&mut self, file: usize, modified: Timestamp) {
+        if let Some(state) = self.files.get_mut(file) {
+            state.modified = Some(modified);
+        }
     }
 
     /// Pushes the next chunk of a file. After an error the file is marked failed and later
     /// chunks of it are ignored; the error is returned once.
     pub fn push(&mut self, file: usize, chunk: &[u8]) -> Result<(), InputError> {
         let Some(state) = self.files.get_mut(file) else {
-            return Err(InputError { file: format!("file #{file}"), offset: 0, message: "unknown file index".into() });
+            return Err(unknown_file(file));
         };
         if state.report.error.is_some() || state.ended {
             return Ok(());
         }
         state.report.bytes_read += chunk.len() as u64;
 
-        // Frame records; decoding and connection tracking happen per record.
-        let file_index = file as u32;
-        let decoder = &mut self.decoder;
-        let table = &mut self.table;
-        let activity = &mut self.activity;
-        let report = &mut state.report;
-        let result = state.reader.push(chunk, &mut |raw: &RawPacket| {
-            report.packets += 1;
-            let outcome = decoder.decode(raw, &mut |packet: &Packet| {
-                activity.add_packet(packet.ts, u64::from(packet.ip_len));
-                table.process(packet, file_index, raw.number);
-            });
-            match outcome {
-                DecodeOutcome::Delivered | DecodeOutcome::Pending => report.packets_parsed += 1,
-                DecodeOutcome::Skipped(reason) => {
-                    *report.packets_skipped.entry(reason.as_str().to_string()).or_default() += 1;
-                }
+        // Hold the first bytes until the format can be told from them.
+        if matches!(state.reader, Reader::Undecided) {
+            state.head.extend_from_slice(chunk);
+            if state.head.len() < 4 {
+                return Ok(());
             }
-        });
-        report.format = state.reader.format();
-        result.map_err(|error| Self::fail(state, error))
+            let head = std::mem::take(&mut state.head);
+            self.decide(file, &head)?;
+            return self.feed(file, &head);
+        }
+        self.feed(file, chunk)
+    }
+
+    /// Chooses the reader of a file from its first bytes: a capture by its magic number, a
+    /// log when the bytes look like text (and logs are accepted), else an error.
+    fn decide(&mut self, file: usize, head: &[u8]) -> Result<(), InputError> {
+        let hint = match (self.capture_range, self.files[file].modified) {
+            (Some((first, last)), _) => YearHint::CaptureRange { first, last },
+            (None, Some(modified)) => YearHint::FileModified(modified),
+            (None, None) => YearHint::None,
+        };
+        let state = &mut self.files[file];
+        if capture::looks_like_capture(head) || head.is_empty() {
+            state.reader = Reader::Capture(CaptureReader::new());
+            return Ok(());
+        }
+        if !self.config.accept_logs || !looks_like_text(head) {
+            let first_bytes = head[..head.len().min(4)].to_vec();
+            let error = CaptureError { offset: 0, kind: capture::CaptureErrorKind::UnknownFormat { first_bytes } };
+            let mut message = error.to_string();
+            if self.config.accept_logs {
+                message.push_str(", and not a text log either");
+            }
+            let error = InputError { file: state.report.name.clone(), offset: 0, message };
+            state.report.error = Some(error.clone());
+            return Err(error);
+        }
+        let options = LogOptions { year: self.config.log_year, tz_offset_secs: self.config.log_tz_offset_secs, year_hint: hint };
+        state.report.format = Some("log");
+        state.reader = Reader::Log(Box::new(LogReader::new(&state.report.name, file as u32, options)));
+        Ok(())
+    }
+
+    /// Feeds a chunk to the file's reader.
+    fn feed(&mut self, file: usize, chunk: &[u8]) -> Result<(), InputError> {
+        let state = &mut self.files[file];
+        match &mut state.reader {
+            Reader::Undecided => Ok(()),
+            Reader::Log(reader) => {
+                let events = &mut self.log_events;
+                reader.push(chunk, &mut |event| events.push(event));
+                Ok(())
+            }
+            Reader::Capture(reader) => {
+                let file_index = file as u32;
+                let decoder = &mut self.decoder;
+                let table = &mut self.table;
+                let activity = &mut self.activity;
+                let range = &mut self.capture_range;
+                let report = &mut state.report;
+                let result = reader.push(chunk, &mut |raw: &RawPacket| {
+                    report.packets += 1;
+                    let outcome = decoder.decode(raw, &mut |packet: &Packet| {
+                        activity.add_packet(packet.ts, u64::from(packet.ip_len));
+                        extend_range(range, packet.ts);
+                        table.process(packet, file_index, raw.number);
+                    });
+                    match outcome {
+                        DecodeOutcome::Delivered | DecodeOutcome::Pending => report.packets_parsed += 1,
+                        DecodeOutcome::Skipped(reason) => {
+                            *report.packets_skipped.entry(reason.as_str().to_string()).or_default() += 1;
+                        }
+                    }
+                });
+                report.format = reader.format();
+                result.map_err(|error| Self::fail(state, error))
+            }
+        }
     }
 
     /// Marks a file as complete. A record cut off by the end of the file is reported here.
     pub fn end_file(&mut self, file: usize) -> Result<(), InputError> {
         let Some(state) = self.files.get_mut(file) else {
-            return Err(InputError { file: format!("file #{file}"), offset: 0, message: "unknown file index".into() });
+            return Err(unknown_file(file));
         };
         if state.report.error.is_some() || state.ended {
             return Ok(());
         }
+
+        // A file shorter than four bytes is decided (and fed) now.
+        if matches!(state.reader, Reader::Undecided) {
+            let head = std::mem::take(&mut state.head);
+            self.decide(file, &head)?;
+            self.feed(file, &head)?;
+        }
+        let state = &mut self.files[file];
         state.ended = true;
-        state.reader.finish().map_err(|error| Self::fail(state, error))
+        match &mut state.reader {
+            Reader::Capture(reader) => reader.finish().map_err(|error| Self::fail(state, error)),
+            Reader::Log(reader) => {
+                let events = &mut self.log_events;
+                reader.finish(&mut |event| events.push(event));
+                state.report.log = Some(reader.counts().clone());
+                Ok(())
+            }
+            Reader::Undecided => Ok(()),
+        }
     }
 
     /// Records a capture error on a file and turns it into an [`InputError`].
@@ -230,8 +357,13 @@ impl Analyzer {
         let mut counts = Counts::default();
         let mut files = Vec::with_capacity(self.files.len());
         for mut state in self.files.drain(..) {
-            for (name, count) in state.reader.anomalies() {
-                *state.report.anomalies.entry(name.to_string()).or_default() += count;
+            if let Reader::Capture(reader) = &state.reader {
+                for (name, count) in reader.anomalies() {
+                    *state.report.anomalies.entry(name.to_string()).or_default() += count;
+                }
+            }
+            if let Reader::Log(reader) = &state.reader {
+                state.report.log = Some(reader.counts().clone());
             }
             accumulate(&mut counts, &state.report);
             files.push(state.report);
@@ -248,8 +380,35 @@ impl Analyzer {
             self.activity.add_connection(conn.ts);
         }
         counts.connections = connections.len() as u64;
-        Report { files, counts, connections, activity: self.activity.build() }
+
+        // One stream: log events and one event per connection, in time order.
+        let mut events = std::mem::take(&mut self.log_events);
+        events.extend(connections.iter().map(events::from_connection));
+        events.sort_by_key(|event| (event.ts, event.file_index, event.line));
+        Report { files, counts, connections, events, activity: self.activity.build() }
     }
+}
+
+/// Returns true if and only if the first bytes read like text: at most one in eight of the
+/// first 512 bytes is a control character other than tab, CR, LF and ESC. UTF-8 and Latin-1
+/// letters pass; binary formats (archives, images, executables) do not.
+fn looks_like_text(head: &[u8]) -> bool {
+    let sample = &head[..head.len().min(512)];
+    let control = sample.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n' | 0x1b)).count();
+    control * 8 <= sample.len()
+}
+
+/// Returns the error for a file index that was never given out.
+fn unknown_file(file: usize) -> InputError {
+    InputError { file: format!("file #{file}"), offset: 0, message: "unknown file index".into() }
+}
+
+/// Widens the capture time range to include `ts`.
+fn extend_range(range: &mut Option<(Timestamp, Timestamp)>, ts: Timestamp) {
+    *range = Some(match *range {
+        None => (ts, ts),
+        Some((first, last)) => (first.min(ts), last.max(ts)),
+    });
 }
 
 /// Adds one file's counts to the totals.

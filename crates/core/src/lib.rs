@@ -11,6 +11,8 @@
 //! | connections | [`conn`] | packet summaries in time order | [`conn::Connection`] records with Zeek's `conn_state` and `history` |
 //! | reports | [`analysis`] | whole files, chunk by chunk | an [`analysis::Report`]: counts, connections, activity over time |
 //! | output | [`zeeklog`] | connections | Zeek conn.log TSV or JSON lines |
+//! | logs | [`logs`] | syslog, IDS and sensor log lines, in chunks of any size | [`events::Event`]s |
+//! | timeline | [`events`] | log events and connections | one normalized [`events::Event`] stream |
 //!
 //! The core never reads a clock or the file system: time comes from packet timestamps, and
 //! bytes are pushed in by the caller.
@@ -19,6 +21,8 @@ pub mod analysis;
 pub mod capture;
 pub mod conn;
 pub mod decode;
+pub mod events;
+pub mod logs;
 pub mod net;
 pub mod time;
 pub mod zeeklog;

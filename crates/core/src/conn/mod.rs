@@ -26,7 +26,7 @@ pub use record::{ConnState, Connection, Proto};
 pub use service::ALL_SERVICES;
 pub use tcp::TcpState;
 
-use crate::decode::{tcp_flags, Packet, Transport};
+use crate::decode::{tcp_flags, Packet, Transport, TunnelId, TunnelKind};
 use crate::net::LocalNets;
 use crate::time::{Timestamp, NANOS_PER_SEC};
 use std::collections::{BTreeMap, HashMap};
@@ -43,6 +43,9 @@ pub struct ConnConfig {
     pub udp_inactivity_timeout: i64,
     /// Idle time after which an ICMP or other connection ends (Zeek: 1 min).
     pub icmp_inactivity_timeout: i64,
+    /// Idle time after which a UDP connection to a DNS port ends while DNS is among
+    /// `services` (Zeek: `dns_session_timeout`, 10 s, set by its DNS analyzer).
+    pub dns_session_timeout: i64,
     /// Ports that Zeek's flip heuristics treat as servers (`likely_server_ports`). Zeek fills
     /// the set from the analyzers its scripts load, so a bare (`-b`) run has an empty set.
     pub likely_server_ports: Vec<(Proto, u16)>,
@@ -73,6 +76,7 @@ impl Default for ConnConfig {
             tcp_inactivity_timeout: 300 * NANOS_PER_SEC,
             udp_inactivity_timeout: 60 * NANOS_PER_SEC,
             icmp_inactivity_timeout: 60 * NANOS_PER_SEC,
+            dns_session_timeout: 10 * NANOS_PER_SEC,
             likely_server_ports: DEFAULT_SERVER_PORTS.to_vec(),
             services: service::ALL_SERVICES.to_vec(),
         }
@@ -90,6 +94,12 @@ impl ConnConfig {
         self.likely_server_ports.contains(&(proto, port))
     }
 }
+
+/// IPv6's "No Next Header" value (RFC 8200).
+const IPV6_NO_NEXT_HEADER: u8 = 59;
+
+/// The UDP ports Zeek's DNS analyzer attaches to.
+const DNS_PORTS: &[u16] = &[53, 137, 5353, 5355];
 
 /// Zeek's delay before removing a closed, reset or unanswered connection (5 s).
 const CLOSE_DELAY: i64 = 5 * NANOS_PER_SEC;
@@ -141,6 +151,12 @@ struct Active {
     orig_size: u64,
     resp_size: u64,
     service: service::Detector,
+    /// The uid, given when the connection starts so that tunnelled connections can name it.
+    uid: String,
+    /// uids of the tunnels this connection's packets arrived in.
+    tunnel_parents: Vec<String>,
+    /// The tunnel kind this connection carried, with whether each side sent tunnelled data.
+    carried: Option<(TunnelKind, bool, bool)>,
     file_index: u32,
     first_packet: u64,
     /// Zeek's pending TCP timers (attempt, partial close, reset, delete), by due time.
@@ -157,6 +173,8 @@ pub struct ConnTable {
     finished: Vec<Connection>,
     last_sweep: Timestamp,
     next_uid: u64,
+    /// uids of IP-level tunnels (GRE, IP-in-IP), which have no connection of their own.
+    tunnel_uids: HashMap<(TunnelKind, FlowKey), String>,
     /// Data connections announced on FTP control connections: (address, port) to the time
     /// of the announcement.
     expected_ftp_data: HashMap<(IpAddr, u16), Timestamp>,
@@ -174,6 +192,7 @@ impl ConnTable {
             last_sweep: Timestamp(i64::MIN),
             next_uid: 0,
             expected_ftp_data: HashMap::new(),
+            tunnel_uids: HashMap::new(),
             anomalies: BTreeMap::new(),
         }
     }
@@ -191,6 +210,13 @@ impl ConnTable {
     /// Processes one packet. `file_index` and `packet_number` locate it for evidence links.
     pub fn process(&mut self, packet: &Packet, file_index: u32, packet_number: u64) {
         self.sweep(packet.ts);
+
+        // IPv6 packets with no next header (Teredo bubbles) carry nothing to track, and Zeek
+        // makes no connection of them.
+        if packet.ip_proto == IPV6_NO_NEXT_HEADER {
+            *self.anomalies.entry("ipv6_no_next_header").or_default() += 1;
+            return;
+        }
         let view = view_of(packet);
         let key = FlowKey::new(view.proto, packet.ip_proto, view.src, view.dst);
 
@@ -205,6 +231,8 @@ impl ConnTable {
         }
         if !self.active.contains_key(&key) {
             let mut conn = self.start(&view, file_index, packet_number);
+            self.next_uid += 1;
+            conn.uid = uid_for(self.next_uid, conn.start);
             if self.expected_ftp_data.remove(&conn.resp).is_some() {
                 conn.service.announce("ftp-data");
             }
@@ -220,9 +248,39 @@ impl ConnTable {
             *self.anomalies.entry("bad_checksum_packets").or_default() += 1;
         }
         update(conn, &view, is_orig, ignore);
+        if let Some(kind) = packet.carries {
+            let entry = conn.carried.get_or_insert((kind, false, false));
+            if is_orig { entry.1 = true } else { entry.2 = true }
+        }
         if let Some(endpoint) = announced_ftp_data(conn, &view) {
             self.expected_ftp_data.insert(endpoint, packet.ts);
         }
+        if let Some(tunnel) = packet.tunnel {
+            let parent = self.tunnel_uid(tunnel);
+            let conn = self.active.get_mut(&key).expect("connection is active");
+            if !conn.tunnel_parents.contains(&parent) {
+                conn.tunnel_parents.push(parent);
+            }
+        }
+    }
+
+    /// Returns the uid of the tunnel a packet arrived in: the outer UDP connection for
+    /// Teredo and VXLAN, or a uid of the tunnel's own for GRE and IP-in-IP.
+    fn tunnel_uid(&mut self, tunnel: TunnelId) -> String {
+        if matches!(tunnel.kind, TunnelKind::Teredo | TunnelKind::Vxlan) {
+            let outer = FlowKey::new(Proto::Udp, 17, tunnel.src, tunnel.dst);
+            if let Some(conn) = self.active.get(&outer) {
+                return conn.uid.clone();
+            }
+        }
+        let key = (tunnel.kind, FlowKey::new(Proto::UnknownTransport, 0, tunnel.src, tunnel.dst));
+        if let Some(uid) = self.tunnel_uids.get(&key) {
+            return uid.clone();
+        }
+        self.next_uid += 1;
+        let uid = uid_for(self.next_uid, Timestamp(0));
+        self.tunnel_uids.insert(key, uid.clone());
+        uid
     }
 
     /// Returns true if and only if the connection ended before `now`: a due Zeek timer
@@ -232,8 +290,10 @@ impl ConnTable {
         if conn.removed {
             return true;
         }
+        let dns = conn.proto == Proto::Udp && DNS_PORTS.contains(&conn.resp.1) && self.config.services.contains(&"dns");
         let timeout = match conn.proto {
             Proto::Tcp => self.config.tcp_inactivity_timeout,
+            Proto::Udp if dns => self.config.dns_session_timeout,
             Proto::Udp => self.config.udp_inactivity_timeout,
             _ => self.config.icmp_inactivity_timeout,
         };
@@ -282,6 +342,9 @@ impl ConnTable {
             orig_size: 0,
             resp_size: 0,
             service: service::Detector::default(),
+            uid: String::new(),
+            tunnel_parents: Vec::new(),
+            carried: None,
             file_index,
             first_packet: packet_number,
             timers: Vec::new(),
@@ -317,8 +380,7 @@ impl ConnTable {
 
     /// Turns a tracked connection into its record.
     fn finish_one(&mut self, conn: Active) {
-        self.next_uid += 1;
-        let record = record_of(conn, &self.local, &self.config.services, self.next_uid);
+        let record = record_of(conn, &self.local, &self.config.services);
         self.finished.push(record);
     }
 
@@ -860,13 +922,29 @@ fn history_is_syn_then_rst(history: &str) -> bool {
     false
 }
 
+/// Returns the confirmed service: a tunnel the connection carried (Teredo needs tunnelled
+/// data from both sides, as Zeek's Teredo analyzer does; VXLAN from one), or else what the
+/// payload detector confirmed.
+fn service_of(conn: &Active, services: &[&str]) -> Option<&'static str> {
+    if let Some((kind, orig, resp)) = conn.carried {
+        let confirmed = match kind {
+            TunnelKind::Teredo => orig && resp,
+            _ => orig || resp,
+        };
+        if let Some(name) = kind.service().filter(|name| confirmed && services.contains(name)) {
+            return Some(name);
+        }
+    }
+    conn.service.service(conn.proto, conn.resp.1, is_partial(conn), services)
+}
+
 /// Returns true if and only if this is a TCP connection with no handshake packet seen.
 fn is_partial(conn: &Active) -> bool {
     conn.proto == Proto::Tcp && !conn.history.as_str().chars().any(|c| matches!(c, 'S' | 's' | 'H' | 'h'))
 }
 
 /// Builds the finished record.
-fn record_of(conn: Active, local: &LocalNets, services: &[&str], serial: u64) -> Connection {
+fn record_of(conn: Active, local: &LocalNets, services: &[&str]) -> Connection {
     let conn_state = conn_state_of(&conn);
     let (orig_bytes, resp_bytes) = match conn.proto {
         Proto::Tcp => (conn.orig_ep.size(conn.resp_ep.state), conn.resp_ep.size(conn.orig_ep.state)),
@@ -874,14 +952,14 @@ fn record_of(conn: Active, local: &LocalNets, services: &[&str], serial: u64) ->
     };
     Connection {
         ts: conn.start,
-        uid: uid_for(serial, conn.start),
+        uid: conn.uid.clone(),
         orig_h: conn.orig.0,
         orig_p: conn.orig.1,
         resp_h: conn.resp.0,
         resp_p: conn.resp.1,
         proto: conn.proto,
         ip_proto: conn.ip_proto,
-        service: conn.service.service(conn.proto, conn.resp.1, is_partial(&conn), services).map(str::to_string),
+        service: service_of(&conn, services).map(str::to_string),
         duration: conn.last.since(conn.start),
         orig_bytes,
         resp_bytes,
@@ -894,7 +972,7 @@ fn record_of(conn: Active, local: &LocalNets, services: &[&str], serial: u64) ->
         orig_ip_bytes: conn.orig_ip_bytes,
         resp_pkts: conn.resp_pkts,
         resp_ip_bytes: conn.resp_ip_bytes,
-        tunnel_parents: Vec::new(),
+        tunnel_parents: conn.tunnel_parents,
         file_index: conn.file_index,
         first_packet: conn.first_packet,
     }

@@ -6,7 +6,7 @@
 //! answer (http, ssl, ssh, smtp, ftp, modbus). HTTP on one of its registered ports is
 //! confirmed by the request alone, because Zeek attaches the analyzer by port there instead
 //! of waiting for its dynamic protocol detection signatures, which need both sides. DNS and
-//! DCE/RPC are confirmed from one side. Partial TCP connections (no handshake packet seen)
+//! DCE/RPC, NTP and DHCP are confirmed from one side. Partial TCP connections (no handshake packet seen)
 //! get no service, since Zeek's application analyzers skip them.
 //! FTP data connections are named `ftp-data` when an FTP control connection announced their
 //! address and port (PORT, EPRT, 227 and 229 replies). The port alone never names a service;
@@ -17,7 +17,8 @@ use super::Proto;
 use std::net::IpAddr;
 
 /// Every service name this module can give.
-pub const ALL_SERVICES: &[&str] = &["http", "ssl", "ssh", "smtp", "ftp", "ftp-data", "dns", "modbus", "dce_rpc"];
+pub const ALL_SERVICES: &[&str] =
+    &["http", "ssl", "ssh", "smtp", "ftp", "ftp-data", "dns", "modbus", "dce_rpc", "ntp", "dhcp", "teredo", "vxlan"];
 
 /// How many bytes of each direction's first payload are kept.
 const KEPT: usize = 64;
@@ -29,6 +30,8 @@ pub struct Detector {
     resp_first: Option<Vec<u8>>,
     /// Set when another connection announced this one (FTP data).
     announced: Option<&'static str>,
+    /// Set when a whole payload passed the DHCP check (it needs more than the kept bytes).
+    dhcp_seen: bool,
 }
 
 /// HTTP request methods that start a request line.
@@ -40,6 +43,7 @@ impl Detector {
         if payload.is_empty() {
             return;
         }
+        self.dhcp_seen |= is_dhcp(payload);
         let slot = if is_orig { &mut self.orig_first } else { &mut self.resp_first };
         if slot.is_none() {
             *slot = Some(payload[..payload.len().min(KEPT)].to_vec());
@@ -80,6 +84,14 @@ impl Detector {
             }
             if is_dce_rpc(orig) {
                 return Some("dce_rpc");
+            }
+        }
+        if proto == Proto::Udp {
+            if port == 123 && (is_ntp(orig) || is_ntp(resp)) {
+                return Some("ntp");
+            }
+            if matches!(port, 67 | 68) && self.dhcp_seen {
+                return Some("dhcp");
             }
         }
         let dns_port = matches!(port, 53 | 137 | 5353 | 5355);
@@ -140,6 +152,18 @@ fn is_modbus(payload: &[u8]) -> bool {
 /// A DCE/RPC connection-oriented header: version 5, minor version 0 or 1, a known PDU type.
 fn is_dce_rpc(payload: &[u8]) -> bool {
     payload.len() >= 16 && payload[0] == 5 && payload[1] <= 1 && payload[2] <= 19
+}
+
+/// An NTP message (RFC 5905): 48 bytes or more, version 1 to 4, a mode from 1 to 5.
+fn is_ntp(payload: &[u8]) -> bool {
+    let version = (payload.first().copied().unwrap_or(0) >> 3) & 0x07;
+    let mode = payload.first().copied().unwrap_or(0) & 0x07;
+    payload.len() >= 48 && (1..=4).contains(&version) && (1..=5).contains(&mode)
+}
+
+/// A DHCP message (RFC 2131): BOOTREQUEST or BOOTREPLY with the magic cookie at byte 236.
+fn is_dhcp(payload: &[u8]) -> bool {
+    payload.len() >= 240 && matches!(payload[0], 1 | 2) && payload[236..240] == [99, 130, 83, 99]
 }
 
 /// A DNS header with plausible counts (over TCP, after the 2-byte length).

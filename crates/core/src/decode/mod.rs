@@ -12,6 +12,7 @@
 mod checksum;
 mod fragments;
 mod link;
+mod tunnel;
 
 use crate::capture::RawPacket;
 use crate::time::Timestamp;
@@ -20,6 +21,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 pub use link::NetProto;
+pub use tunnel::{TunnelId, TunnelKind};
 
 /// The TCP flag bits, as in the header's flags byte.
 pub mod tcp_flags {
@@ -90,6 +92,10 @@ pub struct Packet<'a> {
     /// False if the IPv4 header checksum or the transport checksum is wrong.
     pub checksum_ok: bool,
     pub transport: Transport<'a>,
+    /// The tunnel this packet arrived in, if it was encapsulated.
+    pub tunnel: Option<TunnelId>,
+    /// The tunnel kind this (outer) packet carries, if it was decapsulated.
+    pub carries: Option<TunnelKind>,
 }
 
 /// Why a record did not become a packet.
@@ -168,14 +174,14 @@ impl Decoder {
         };
         let version = bytes.first().map(|b| b >> 4);
         match (proto, version) {
-            (NetProto::Ipv4, Some(4)) | (NetProto::Ipv6, Some(6)) => self.decode_ip(raw.ts, bytes, sink),
+            (NetProto::Ipv4, Some(4)) | (NetProto::Ipv6, Some(6)) => self.decode_ip(raw.ts, bytes, None, sink),
             (NetProto::Other(_), _) => DecodeOutcome::Skipped(SkipReason::NotIp),
             _ => DecodeOutcome::Skipped(SkipReason::InvalidIpVersion),
         }
     }
 
     /// Slices the IP layer; fragments go to the reassembler.
-    fn decode_ip(&mut self, ts: Timestamp, bytes: &[u8], sink: &mut PacketSink) -> DecodeOutcome {
+    fn decode_ip(&mut self, ts: Timestamp, bytes: &[u8], tunnel: Option<(TunnelId, usize)>, sink: &mut PacketSink) -> DecodeOutcome {
         let Ok((ip, _ext_error)) = LaxIpSlice::from_slice(bytes) else {
             return DecodeOutcome::Skipped(SkipReason::InvalidIpHeader);
         };
@@ -204,8 +210,8 @@ impl Decoder {
                     let headers_len = (payload.payload.as_ptr() as usize).saturating_sub(bytes.as_ptr() as usize) as u32;
                     let payload_len = datagram.payload.len() as u32;
                     let ip_len = headers_len + payload_len;
-                    let header = IpInfo { ts, src, dst, ip_len, header_ok, complete: true, payload_len };
-                    decode_transport(&header, datagram.ip_number, &datagram.payload, sink)
+                    let header = IpInfo { ts, src, dst, ip_len, header_ok, complete: true, payload_len, tunnel };
+                    self.decode_transport(&header, datagram.ip_number, &datagram.payload, sink)
                 }
             };
         }
@@ -214,8 +220,120 @@ impl Decoder {
         let headers_len = (payload.payload.as_ptr() as usize).saturating_sub(bytes.as_ptr() as usize) as u32;
         let complete = !payload.incomplete && payload.len_source != LenSource::Slice;
         let payload_len = if complete { payload.payload.len() as u32 } else { ip_len.saturating_sub(headers_len).max(payload.payload.len() as u32) };
-        let header = IpInfo { ts, src, dst, ip_len, header_ok, complete, payload_len };
-        decode_transport(&header, payload.ip_number, payload.payload, sink)
+        let header = IpInfo { ts, src, dst, ip_len, header_ok, complete, payload_len, tunnel };
+        self.decode_transport(&header, payload.ip_number, payload.payload, sink)
+    }
+
+    /// Decodes the transport header from the IP payload and hands the packet to the sink.
+    fn decode_transport(&mut self, ip: &IpInfo, ip_number: IpNumber, payload: &[u8], sink: &mut PacketSink) -> DecodeOutcome {
+        let pseudo = checksum::PseudoHeader { src: ip.src, dst: ip.dst, proto: ip_number.0 };
+        let (transport, transport_ok) = match ip_number {
+            IpNumber::TCP => match TcpSlice::from_slice(payload) {
+                Ok(tcp) => {
+                    let header_len = tcp.header_slice().len() as u32;
+                    let declared = ip.payload_len;
+                    let segment = TcpSegment {
+                        source_port: tcp.source_port(),
+                        destination_port: tcp.destination_port(),
+                        sequence_number: tcp.sequence_number(),
+                        acknowledgment_number: tcp.acknowledgment_number(),
+                        flags: payload.get(13).copied().unwrap_or(0) & 0x3f,
+                        window_size: tcp.window_size(),
+                        payload_len: declared.saturating_sub(header_len),
+                        payload: tcp.payload(),
+                    };
+                    (Transport::Tcp(segment), !ip.complete || checksum::transport_ok(&pseudo, payload))
+                }
+                Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
+            },
+            IpNumber::UDP => match UdpSlice::from_slice_lax(payload) {
+                Ok(udp) => {
+                    let stored = udp.checksum();
+                    let transport = Transport::Udp {
+                        source_port: udp.source_port(),
+                        destination_port: udp.destination_port(),
+                        payload_len: u32::from(udp.length()).saturating_sub(8),
+                        payload: udp.payload(),
+                    };
+                    // An IPv4 UDP checksum of zero means the sender computed none.
+                    let unchecked = stored == 0 && ip.src.is_ipv4();
+                    (transport, !ip.complete || unchecked || checksum::transport_ok(&pseudo, payload))
+                }
+                Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
+            },
+            IpNumber::ICMP => match Icmpv4Slice::from_slice(payload) {
+                Ok(icmp) => {
+                    let transport = Transport::Icmp {
+                        v6: false,
+                        icmp_type: icmp.type_u8(),
+                        code: icmp.code_u8(),
+                        payload_len: ip.payload_len.saturating_sub(8),
+                    };
+                    (transport, !ip.complete || checksum::icmpv4_ok(payload))
+                }
+                Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
+            },
+            IpNumber::IPV6_ICMP => match Icmpv6Slice::from_slice(payload) {
+                Ok(icmp) => {
+                    let transport = Transport::Icmp {
+                        v6: true,
+                        icmp_type: icmp.type_u8(),
+                        code: icmp.code_u8(),
+                        payload_len: ip.payload_len.saturating_sub(8),
+                    };
+                    (transport, !ip.complete || checksum::transport_ok(&pseudo, payload))
+                }
+                Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
+            },
+            _ => (Transport::Other, true),
+        };
+        let mut packet = Packet {
+            ts: ip.ts,
+            src: ip.src,
+            dst: ip.dst,
+            ip_proto: ip_number.0,
+            ip_len: ip.ip_len,
+            checksum_ok: ip.header_ok && transport_ok,
+            transport,
+            tunnel: ip.tunnel.map(|(id, _)| id),
+            carries: None,
+        };
+        let depth = ip.tunnel.map_or(0, |(_, depth)| depth);
+        if depth >= MAX_TUNNEL_DEPTH {
+            sink(&packet);
+            return DecodeOutcome::Delivered;
+        }
+
+        // IP-level tunnels replace the outer packet, which Zeek does not log as a connection.
+        if let Some((kind, proto, inner)) = tunnel::inner_of_ip(ip_number.0, payload) {
+            let id = TunnelId { kind, src: (ip.src, 0), dst: (ip.dst, 0) };
+            let outcome = self.decode_inner(ip.ts, proto, inner, id, depth, sink);
+            if matches!(outcome, DecodeOutcome::Delivered | DecodeOutcome::Pending) {
+                return outcome;
+            }
+        }
+
+        // UDP tunnels keep the outer connection and add the inner one.
+        if let Transport::Udp { source_port, destination_port, payload: udp_payload, .. } = packet.transport {
+            if let Some((kind, proto, inner)) = tunnel::inner_of_udp(destination_port, udp_payload) {
+                packet.carries = Some(kind);
+                sink(&packet);
+                let id = TunnelId { kind, src: (ip.src, source_port), dst: (ip.dst, destination_port) };
+                self.decode_inner(ip.ts, proto, inner, id, depth, sink);
+                return DecodeOutcome::Delivered;
+            }
+        }
+        sink(&packet);
+        DecodeOutcome::Delivered
+    }
+
+    /// Decodes a tunnel's inner packet, one level deeper.
+    fn decode_inner(&mut self, ts: Timestamp, proto: NetProto, bytes: &[u8], id: TunnelId, depth: usize, sink: &mut PacketSink) -> DecodeOutcome {
+        let version = bytes.first().map(|b| b >> 4);
+        match (proto, version) {
+            (NetProto::Ipv4, Some(4)) | (NetProto::Ipv6, Some(6)) => self.decode_ip(ts, bytes, Some((id, depth + 1)), sink),
+            _ => DecodeOutcome::Skipped(SkipReason::NotIp),
+        }
     }
 }
 
@@ -230,83 +348,12 @@ struct IpInfo {
     complete: bool,
     /// The IP payload length the headers announce (total length minus all IP headers).
     payload_len: u32,
+    /// The tunnel the packet arrived in, and how deep the nesting is.
+    tunnel: Option<(TunnelId, usize)>,
 }
 
-/// Decodes the transport header from the IP payload and hands the packet to the sink.
-fn decode_transport(ip: &IpInfo, ip_number: IpNumber, payload: &[u8], sink: &mut PacketSink) -> DecodeOutcome {
-    let pseudo = checksum::PseudoHeader { src: ip.src, dst: ip.dst, proto: ip_number.0 };
-    let (transport, transport_ok) = match ip_number {
-        IpNumber::TCP => match TcpSlice::from_slice(payload) {
-            Ok(tcp) => {
-                let header_len = tcp.header_slice().len() as u32;
-                let declared = ip.payload_len;
-                let segment = TcpSegment {
-                    source_port: tcp.source_port(),
-                    destination_port: tcp.destination_port(),
-                    sequence_number: tcp.sequence_number(),
-                    acknowledgment_number: tcp.acknowledgment_number(),
-                    flags: payload.get(13).copied().unwrap_or(0) & 0x3f,
-                    window_size: tcp.window_size(),
-                    payload_len: declared.saturating_sub(header_len),
-                    payload: tcp.payload(),
-                };
-                (Transport::Tcp(segment), !ip.complete || checksum::transport_ok(&pseudo, payload))
-            }
-            Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
-        },
-        IpNumber::UDP => match UdpSlice::from_slice_lax(payload) {
-            Ok(udp) => {
-                let stored = udp.checksum();
-                let transport = Transport::Udp {
-                    source_port: udp.source_port(),
-                    destination_port: udp.destination_port(),
-                    payload_len: u32::from(udp.length()).saturating_sub(8),
-                    payload: udp.payload(),
-                };
-                // An IPv4 UDP checksum of zero means the sender computed none.
-                let unchecked = stored == 0 && ip.src.is_ipv4();
-                (transport, !ip.complete || unchecked || checksum::transport_ok(&pseudo, payload))
-            }
-            Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
-        },
-        IpNumber::ICMP => match Icmpv4Slice::from_slice(payload) {
-            Ok(icmp) => {
-                let transport = Transport::Icmp {
-                    v6: false,
-                    icmp_type: icmp.type_u8(),
-                    code: icmp.code_u8(),
-                    payload_len: ip.payload_len.saturating_sub(8),
-                };
-                (transport, !ip.complete || checksum::icmpv4_ok(payload))
-            }
-            Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
-        },
-        IpNumber::IPV6_ICMP => match Icmpv6Slice::from_slice(payload) {
-            Ok(icmp) => {
-                let transport = Transport::Icmp {
-                    v6: true,
-                    icmp_type: icmp.type_u8(),
-                    code: icmp.code_u8(),
-                    payload_len: ip.payload_len.saturating_sub(8),
-                };
-                (transport, !ip.complete || checksum::transport_ok(&pseudo, payload))
-            }
-            Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
-        },
-        _ => (Transport::Other, true),
-    };
-    let packet = Packet {
-        ts: ip.ts,
-        src: ip.src,
-        dst: ip.dst,
-        ip_proto: ip_number.0,
-        ip_len: ip.ip_len,
-        checksum_ok: ip.header_ok && transport_ok,
-        transport,
-    };
-    sink(&packet);
-    DecodeOutcome::Delivered
-}
+/// Tunnels nested deeper than this are not opened.
+const MAX_TUNNEL_DEPTH: usize = 4;
 
 #[cfg(test)]
 mod tests;
