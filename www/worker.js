@@ -54,6 +54,7 @@ async function analyse(files, settings) {
   try {
     for (const file of files) {
       const index = session.begin_file(file.name, file.size);
+      session.set_file_modified(index, file.lastModified);
       const finished = await readFile(session, index, file, (bytes) => {
         done += bytes;
         self.postMessage({ type: 'progress', file: file.name, done, total });

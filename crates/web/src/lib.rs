@@ -16,6 +16,7 @@ pub mod settings;
 use std::sync::Once;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
+use wormscope_core::time::Timestamp;
 use wormscope_core::Analyzer;
 
 /// One analysis of any number of files, fed chunk by chunk from the worker.
@@ -44,6 +45,17 @@ impl Session {
     pub fn begin_file(&mut self, name: &str, size: f64) -> Result<usize, JsError> {
         let size = if size.is_finite() && size > 0.0 { size as u64 } else { 0 };
         Ok(self.analyzer_mut()?.begin_file(name, size))
+    }
+
+    /// Sets a file's last-modified time (`File.lastModified`, milliseconds since the epoch),
+    /// which gives year-less syslog lines their year when no capture was read before them.
+    pub fn set_file_modified(&mut self, file: usize, millis: f64) -> Result<(), JsError> {
+        if !millis.is_finite() {
+            return Err(JsError::new(&format!("invalid last-modified time {millis}")));
+        }
+        let nanos = (millis as i64).saturating_mul(1_000_000);
+        self.analyzer_mut()?.set_file_modified(file, Timestamp(nanos));
+        Ok(())
     }
 
     /// Feeds the next chunk of a file. Throws once when the file turns out to be unreadable

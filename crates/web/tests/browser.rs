@@ -76,11 +76,14 @@ fn session_chunk_size_does_not_matter() {
 
 #[wasm_bindgen_test]
 fn session_non_capture_names_offset() {
+    // A PNG signature followed by zeros: binary, so neither a capture nor a text log.
+    let mut image = b"\x89PNG\r\n\x1a\n".to_vec();
+    image.extend_from_slice(&[0; 64]);
     let mut session = Session::new(JsValue::UNDEFINED).unwrap();
-    let file = session.begin_file("notes.txt", 40.0).unwrap();
-    let pushed = session.push(file, b"this is a text file, not a capture file\n");
+    let file = session.begin_file("image.png", image.len() as f64).unwrap();
+    let pushed = session.push(file, &image);
     let ended = session.end_file(file);
-    assert!(pushed.is_err() || ended.is_err(), "a text file was accepted as a capture");
+    assert!(pushed.is_err() || ended.is_err(), "a binary file was accepted as a capture or log");
 
     let report = session.finish().unwrap();
     let files: js_sys::Array = get(&report, "files").dyn_into().unwrap();
