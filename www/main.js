@@ -197,7 +197,7 @@ function renderFiles(files) {
   const rows = files.map((file) => {
     const error = file.error ? `byte ${file.error.offset}: ${file.error.message}` : '';
     const cells = [file.name, file.format ?? '-', file.bytes_read, file.packets, file.packets_parsed,
-      describeMap(file.packets_skipped), describeMap(file.anomalies), error];
+      describeMap(file.packets_skipped), describeMap(file.anomalies), describeLog(file.log), error];
     const tr = document.createElement('tr');
     cells.forEach((value, column) => {
       const td = document.createElement('td');
@@ -205,7 +205,7 @@ function renderFiles(files) {
       if (column >= 2 && column <= 4) {
         td.className = 'number';
       }
-      if (column === 7 && error) {
+      if (column === 8 && error) {
         td.className = 'error';
       }
       tr.append(td);
@@ -227,6 +227,14 @@ function renderActivityTable(activity) {
     return tr;
   });
   activityBody.replaceChildren(...rows);
+}
+
+/** Summarises a log file's line counts, or '-' for a capture. */
+function describeLog(log) {
+  if (!log) {
+    return '-';
+  }
+  return `${log.lines} lines, ${log.unparsed} unparsed; events: ${describeMap(log.events_by_format)}`;
 }
 
 /** Formats a {reason: count} map as "reason: n, ..." or "none". */

@@ -52,7 +52,7 @@ async function analyse(files, settings) {
   const total = files.reduce((sum, file) => sum + file.size, 0);
   let done = 0;
   try {
-    for (const file of files) {
+    for (const file of await capturesFirst(files)) {
       const index = session.begin_file(file.name, file.size);
       session.set_file_modified(index, file.lastModified);
       const finished = await readFile(session, index, file, (bytes) => {
@@ -69,6 +69,23 @@ async function analyse(files, settings) {
   } finally {
     session.free();
   }
+}
+
+/** Magic numbers of pcap (both byte orders, micro- and nanosecond) and pcapng, read big-endian. */
+const CAPTURE_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
+
+/**
+ * Returns the files with captures first, otherwise in the given order. The core dates
+ * year-less syslog lines from the captures read before them, so captures must come first.
+ */
+async function capturesFirst(files) {
+  const isCapture = await Promise.all(files.map(async (file) => {
+    const head = new DataView(await file.slice(0, 4).arrayBuffer());
+    return head.byteLength === 4 && CAPTURE_MAGICS.has(head.getUint32(0));
+  }));
+  const captures = files.filter((_, i) => isCapture[i]);
+  const others = files.filter((_, i) => !isCapture[i]);
+  return [...captures, ...others];
 }
 
 /** Pushes one file slice by slice; returns false if cancelled. A file error stops only that file. */

@@ -18,7 +18,7 @@ test('binary non-capture names byte offset', async () => {
     assert.equal(await totalCount(page, 'files-failed'), '1');
     const cells = await page.$$eval('#files-body tr td', (tds) => tds.map((td) => td.textContent));
     assert.equal(cells[0], 'image.png');
-    assert.match(cells[7], /^byte \d+: \S/, 'the error cell names no byte offset');
+    assert.match(cells[8], /^byte \d+: \S/, 'the error cell names no byte offset');
     assert.match(await page.textContent('#status'), /1 failed/);
 
     await screenshot(page, 'bad-input');
