@@ -7,10 +7,11 @@
 //               {type: 'cancelled'}
 //               {type: 'error', message}  (the run could not start, e.g. invalid settings)
 //
+// Captures are read before logs, whatever the order the files came in (see capturesFirst).
 // A file is never read whole: each slice of SLICE_BYTES is read, pushed and dropped, so a
 // multi-gigabyte capture needs only one slice of memory here plus the core's state.
 
-import init, { Session } from './pkg/wormscope_web.js';
+import init, { Analysis } from './pkg/wormscope_web.js';
 
 /** Bytes read from a file per step. */
 const SLICE_BYTES = 4 * 1024 * 1024;
@@ -46,16 +47,16 @@ async function startRun(files, settings) {
   }
 }
 
-/** Reads every file into one session and posts the report, or 'cancelled'. */
+/** Reads every file into one analysis and posts the report, or 'cancelled'. */
 async function analyse(files, settings) {
-  const session = new Session(settings);
+  const analysis = new Analysis(settings);
   const total = files.reduce((sum, file) => sum + file.size, 0);
   let done = 0;
   try {
     for (const file of await capturesFirst(files)) {
-      const index = session.begin_file(file.name, file.size);
-      session.set_file_modified(index, file.lastModified);
-      const finished = await readFile(session, index, file, (bytes) => {
+      const index = analysis.begin_file(file.name, file.size);
+      analysis.set_file_modified(index, file.lastModified);
+      const finished = await readFile(analysis, index, file, (bytes) => {
         done += bytes;
         self.postMessage({ type: 'progress', file: file.name, done, total });
       });
@@ -64,10 +65,10 @@ async function analyse(files, settings) {
         return;
       }
     }
-    const report = session.finish();
+    const report = analysis.finish();
     self.postMessage({ type: 'result', ...report });
   } finally {
-    session.free();
+    analysis.free();
   }
 }
 
@@ -89,7 +90,7 @@ async function capturesFirst(files) {
 }
 
 /** Pushes one file slice by slice; returns false if cancelled. A file error stops only that file. */
-async function readFile(session, index, file, onProgress) {
+async function readFile(analysis, index, file, onProgress) {
   let failed = false;
   for (let offset = 0; offset < file.size; offset += SLICE_BYTES) {
     if (cancelRequested) {
@@ -98,7 +99,7 @@ async function readFile(session, index, file, onProgress) {
     const end = Math.min(offset + SLICE_BYTES, file.size);
     const chunk = new Uint8Array(await file.slice(offset, end).arrayBuffer());
     if (!failed) {
-      failed = !pushChunk(() => session.push(index, chunk));
+      failed = !pushChunk(() => analysis.push(index, chunk));
     }
     onProgress(end - offset);
     if (failed) {
@@ -110,18 +111,18 @@ async function readFile(session, index, file, onProgress) {
     return false;
   }
   if (!failed) {
-    pushChunk(() => session.end_file(index));
+    pushChunk(() => analysis.end_file(index));
   }
   return true;
 }
 
-/** Calls into the session; returns false when the file turned out unreadable. */
+/** Calls into the analysis; returns false when the file turned out unreadable. */
 function pushChunk(call) {
   try {
     call();
     return true;
   } catch (_error) {
-    // The session keeps the error (file, byte offset, message) in the file's report.
+    // The analysis keeps the error (file, byte offset, message) in the file's report.
     return false;
   }
 }

@@ -1,5 +1,5 @@
 //! Browser tests of the exported surface, run by `wasm-pack test --headless --chrome` (the
-//! `cargo xtask test` step): a real capture through `Session`, bad input, and the chart read
+//! `cargo xtask test` step): a real capture through `Analysis`, bad input, and the chart read
 //! back from a canvas.
 //!
 //! The expected connection count is derived, not typed in. It is the number of data rows in
@@ -12,7 +12,7 @@ use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
-use wormscope_web::{draw_activity, Session};
+use wormscope_web::{draw_activity, Analysis};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -39,19 +39,19 @@ fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &key.into()).unwrap()
 }
 
-/// Runs one file through a session in chunks of `chunk` bytes and returns the report.
+/// Runs one file through a analysis in chunks of `chunk` bytes and returns the report.
 fn analyse(bytes: &[u8], chunk: usize) -> JsValue {
-    let mut session = Session::new(settings(true)).unwrap();
-    let file = session.begin_file("wikipedia.pcap", bytes.len() as f64).unwrap();
+    let mut analysis = Analysis::new(settings(true)).unwrap();
+    let file = analysis.begin_file("wikipedia.pcap", bytes.len() as f64).unwrap();
     for piece in bytes.chunks(chunk) {
-        session.push(file, piece).unwrap();
+        analysis.push(file, piece).unwrap();
     }
-    session.end_file(file).unwrap();
-    session.finish().unwrap()
+    analysis.end_file(file).unwrap();
+    analysis.finish().unwrap()
 }
 
 #[wasm_bindgen_test]
-fn session_counts_match_zeek() {
+fn analysis_counts_match_zeek() {
     let report = analyse(CAPTURE, 64 * 1024);
     let expected = zeek_rows(ZEEK_CONN_LOG);
     assert!(expected > 0, "the Zeek baseline has no rows");
@@ -66,7 +66,7 @@ fn session_counts_match_zeek() {
 }
 
 #[wasm_bindgen_test]
-fn session_chunk_size_does_not_matter() {
+fn analysis_chunk_size_does_not_matter() {
     let whole = analyse(CAPTURE, CAPTURE.len());
     let small = analyse(CAPTURE, 7);
     let whole_json = js_sys::JSON::stringify(&whole).unwrap();
@@ -75,17 +75,17 @@ fn session_chunk_size_does_not_matter() {
 }
 
 #[wasm_bindgen_test]
-fn session_non_capture_names_offset() {
+fn analysis_non_capture_names_offset() {
     // A PNG signature followed by zeros: binary, so neither a capture nor a text log.
     let mut image = b"\x89PNG\r\n\x1a\n".to_vec();
     image.extend_from_slice(&[0; 64]);
-    let mut session = Session::new(JsValue::UNDEFINED).unwrap();
-    let file = session.begin_file("image.png", image.len() as f64).unwrap();
-    let pushed = session.push(file, &image);
-    let ended = session.end_file(file);
+    let mut analysis = Analysis::new(JsValue::UNDEFINED).unwrap();
+    let file = analysis.begin_file("image.png", image.len() as f64).unwrap();
+    let pushed = analysis.push(file, &image);
+    let ended = analysis.end_file(file);
     assert!(pushed.is_err() || ended.is_err(), "a binary file was accepted as a capture or log");
 
-    let report = session.finish().unwrap();
+    let report = analysis.finish().unwrap();
     let files: js_sys::Array = get(&report, "files").dyn_into().unwrap();
     let error = get(&files.get(0), "error");
     assert!(error.is_object(), "the file report has no error");
@@ -94,17 +94,17 @@ fn session_non_capture_names_offset() {
 }
 
 #[wasm_bindgen_test]
-fn session_rejects_invalid_local_nets() {
+fn analysis_rejects_invalid_local_nets() {
     let settings = js_sys::Object::new();
     Reflect::set(&settings, &"local_nets".into(), &"10.0.0.0/33".into()).unwrap();
-    assert!(Session::new(settings.into()).is_err());
+    assert!(Analysis::new(settings.into()).is_err());
 }
 
 #[wasm_bindgen_test]
-fn session_finish_twice_fails() {
-    let mut session = Session::new(JsValue::UNDEFINED).unwrap();
-    session.finish().unwrap();
-    assert!(session.finish().is_err());
+fn analysis_finish_twice_fails() {
+    let mut analysis = Analysis::new(JsValue::UNDEFINED).unwrap();
+    analysis.finish().unwrap();
+    assert!(analysis.finish().is_err());
 }
 
 fn new_canvas(width: u32, height: u32) -> HtmlCanvasElement {
