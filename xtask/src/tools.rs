@@ -30,6 +30,8 @@ pub fn ensure_test_tools(root: &Path) -> Result<(), String> {
         missing.extend(["chromium", "chromium-driver"]);
     }
     if output_of("node", &["--version"]).is_none() || output_of("npm", &["--version"]).is_none() {
+        // NOTE: Debian 12's nodejs is 18, but playwright-core 1.65 requires Node.js 20 or
+        // later, so this fallback helps only on releases that ship a newer nodejs.
         missing.extend(["nodejs", "npm"]);
     }
     if missing.is_empty() {
