@@ -42,6 +42,9 @@ function setup() {
     analyseFiles([...fileInput.files]);
     fileInput.value = '';
   });
+  // A file dropped beside the drop zone would make the browser open it in place of the page.
+  window.addEventListener('dragover', (event) => event.preventDefault());
+  window.addEventListener('drop', (event) => event.preventDefault());
   dropZone.addEventListener('dragover', (event) => {
     event.preventDefault();
     dropZone.classList.add('active');
