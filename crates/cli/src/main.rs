@@ -5,13 +5,18 @@
 //!   writes the connections of all files as Zeek's conn.log TSV (default) or JSON lines.
 //! - `wormscope events [--format jsonl|csv] [--year YEAR] [--tz ZONE] FILE...` writes the
 //!   events of captures and logs together, one per line in time order.
+//! - `wormscope bench [--repeat N] [--chunk BYTES] FILE...` times the analysis of files.
+//! - `wormscope synth --seed N --out DIR [--hosts H] [--days D] [--scale S]` writes a
+//!   generated worm outbreak: a capture, a syslog export and its ground truth.
 //!
 //! Exit status: 0 on success, 1 when a file could not be read to its end (after writing what
 //! was read), 2 on a usage error.
 
+mod bench_cmd;
 mod conn_cmd;
 mod events_cmd;
 mod input;
+mod synth_cmd;
 
 use std::process::ExitCode;
 
@@ -20,6 +25,8 @@ const USAGE: &str = "usage: wormscope <command> [options] FILE...
 commands:
   conn      write the connections of the files as Zeek conn.log (TSV or JSON lines)
   events    write the events of captures and logs in time order (JSON lines or CSV)
+  bench     time the analysis of files (throughput in MB/s and packets per second)
+  synth     generate a worm outbreak: capture.pcapng, syslog.log and truth.json
 
 Run `wormscope <command> --help` for the options of a command.";
 
@@ -32,7 +39,9 @@ fn main() -> ExitCode {
     let rest = &args[2..];
     let status = match command.as_str() {
         "conn" => conn_cmd::run(rest),
+        "bench" => bench_cmd::run(rest),
         "events" => events_cmd::run(rest),
+        "synth" => synth_cmd::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             0
