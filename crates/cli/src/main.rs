@@ -11,6 +11,7 @@
 
 mod conn_cmd;
 mod events_cmd;
+mod findings_cmd;
 mod input;
 mod synth_cmd;
 
@@ -21,6 +22,7 @@ const USAGE: &str = "usage: wormscope <command> [options] FILE...
 commands:
   conn      write the connections of the files as Zeek conn.log (TSV or JSON lines)
   events    write the events of captures and logs in time order (JSON lines or CSV)
+  findings  write what the worm-profile rules found and the hosts ranked by score
   synth     write a generated outbreak: capture, syslog and truth.json
 
 Run `wormscope <command> --help` for the options of a command.";
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
     let status = match command.as_str() {
         "conn" => conn_cmd::run(rest),
         "events" => events_cmd::run(rest),
+        "findings" => findings_cmd::run(rest),
         "synth" => synth_cmd::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
