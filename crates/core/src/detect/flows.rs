@@ -37,7 +37,8 @@ pub struct Flow {
     /// A failed attempt in Zeek scan.zeek's sense: unanswered, rejected, or reset before data
     /// (conn_state S0, REJ, RSTOS0, SH; a timed-out or rejected session).
     pub failed: bool,
-    /// The responder answered: a TCP handshake completed, or a UDP reply came back.
+    /// The connection carried an exchange: a TCP handshake completed and data flowed, or a
+    /// UDP reply came back. A half-open probe (SYN, SYN-ACK, RST) does not count.
     pub established: bool,
     /// Bytes the originator sent.
     pub orig_bytes: u64,
@@ -63,10 +64,13 @@ impl Flow {
 
 fn from_connection(conn: &Connection) -> Flow {
     let established = match conn.proto {
-        Proto::Tcp => matches!(
-            conn.conn_state,
-            ConnState::SF | ConnState::S1 | ConnState::S2 | ConnState::S3 | ConnState::RSTO | ConnState::RSTR
-        ),
+        Proto::Tcp => {
+            let answered = matches!(
+                conn.conn_state,
+                ConnState::SF | ConnState::S1 | ConnState::S2 | ConnState::S3 | ConnState::RSTO | ConnState::RSTR
+            );
+            answered && conn.orig_bytes + conn.resp_bytes > 0
+        }
         _ => conn.conn_state == ConnState::SF,
     };
     Flow {
@@ -94,8 +98,10 @@ fn from_session(event: &Event, local: &LocalNets) -> Option<Flow> {
         return None;
     }
     let (failed, established, state) = match event.event_type {
-        EventType::ConnCompleted => (false, true, "completed"),
-        EventType::ConnReset => (false, true, "reset"),
+        EventType::ConnCompleted | EventType::ConnReset => {
+            let carried = event.bytes_up.unwrap_or(0) + event.bytes_down.unwrap_or(0) > 0;
+            (false, carried, if event.event_type == EventType::ConnReset { "reset" } else { "completed" })
+        }
         EventType::ConnTimedOut => (true, false, "timed_out"),
         EventType::ConnRejected => (true, false, "rejected"),
         _ => return None,

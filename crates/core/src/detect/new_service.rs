@@ -5,11 +5,12 @@
 //! responder (a completed TCP handshake or a UDP reply). A port is *new* when the first such
 //! connection comes after the learning window and no earlier one exists in the data. The
 //! rule then counts the distinct /8 networks of the port's clients from the first served
-//! connection on, and fires at [`NEW_SERVICE_MIN_SLASH8S`]. A peer-to-peer worm's service
+//! connection on, and fires when [`NEW_SERVICE_MIN_SLASH8S`] are reached within
+//! [`NEW_SERVICE_FANIN_WINDOW`] of the first connection. A peer-to-peer worm's service
 //! draws peers from all over the address space; a new benign service draws its clients from
 //! the campus and a few partners, and a busy web server's ports are not new.
 
-use super::{human_duration, strength, Finding, Flow, Input, Rule, Severity, MAX_EVIDENCE};
+use super::{human_duration, strength, Finding, Flow, Input, Rule, Severity, HOUR, MAX_EVIDENCE};
 use crate::time::Timestamp;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,16 +20,22 @@ use std::net::IpAddr;
 /// a few partners stays well under it; random Internet peers pass it after a few dozen.
 pub const NEW_SERVICE_MIN_SLASH8S: usize = 10;
 
+/// The fan-in must be reached within this of the port's first connection: a service that
+/// peers join at once, not one that collects a client a day.
+pub const NEW_SERVICE_FANIN_WINDOW: i64 = 6 * HOUR;
+
 /// Thresholds of NewServicePort.
 #[derive(Clone, Debug, Serialize)]
 pub struct NewServiceConfig {
     /// Distinct client /8s (default [`NEW_SERVICE_MIN_SLASH8S`]).
     pub min_slash8s: usize,
+    /// Time to reach it, in nanoseconds (default [`NEW_SERVICE_FANIN_WINDOW`]).
+    pub fanin_window: i64,
 }
 
 impl Default for NewServiceConfig {
     fn default() -> NewServiceConfig {
-        NewServiceConfig { min_slash8s: NEW_SERVICE_MIN_SLASH8S }
+        NewServiceConfig { min_slash8s: NEW_SERVICE_MIN_SLASH8S, fanin_window: NEW_SERVICE_FANIN_WINDOW }
     }
 }
 
@@ -48,16 +55,19 @@ pub fn detect(input: &Input) -> Vec<Finding> {
         served.entry((flow.resp_h, flow.tcp, flow.resp_p)).or_default().push(flow);
     }
 
-    let min = input.config.new_service.min_slash8s;
+    let config = &input.config.new_service;
+    let min = config.min_slash8s;
     let mut findings = Vec::new();
     for ((host, tcp, port), flows) in served {
         if flows[0].ts < input.learning_end {
             continue;
         }
-        let slash8s: BTreeSet<u8> = flows.iter().map(|flow| slash8(flow.orig_h)).collect();
-        if slash8s.len() < min {
+        let deadline = flows[0].ts.plus_nanos(config.fanin_window);
+        let early: BTreeSet<u8> = flows.iter().take_while(|flow| flow.ts <= deadline).map(|flow| slash8(flow.orig_h)).collect();
+        if early.len() < min {
             continue;
         }
+        let slash8s: BTreeSet<u8> = flows.iter().map(|flow| slash8(flow.orig_h)).collect();
         findings.push(finding(host, tcp, port, &flows, slash8s.len(), min));
     }
     findings

@@ -10,7 +10,7 @@
 //! of the data, the host was active in at least [`SILENT_MIN_ACTIVE_SHARE`] of the hours of the
 //! [`SILENT_LOOKBACK`] before it, and every source (capture, IDS, sensor, session monitor)
 //! that saw the host in that lookback saw it last within [`SILENT_SOURCE_SPREAD`] of that
-//! moment. A workstation idle at night is not active around the clock; a server that runs to
+//! moment, or within the source's own longest lull when the source reports the host sparsely. A workstation idle at night is not active around the clock; a server that runs to
 //! the end is not silent.
 
 use super::{human_duration, strength, Evidence, Finding, Input, Rule, Severity, HOUR};
@@ -26,7 +26,8 @@ pub const SILENT_MIN: i64 = 4 * HOUR;
 pub const SILENT_LOOKBACK: i64 = 24 * HOUR;
 /// Share of the lookback's hours with own activity.
 pub const SILENT_MIN_ACTIVE_SHARE: f64 = 0.75;
-/// Every source's last sight of the host within this of the last activity: "at once".
+/// Every source's last sight of the host within this of the last activity, or within the
+/// source's own longest lull in the lookback when that is longer: "at once".
 pub const SILENT_SOURCE_SPREAD: i64 = HOUR;
 
 /// Thresholds of WentSilent.
@@ -85,12 +86,21 @@ fn silent(input: &Input, host: IpAddr, events: &[&Event], config: &SilentConfig)
         return None;
     }
 
-    // Every source that saw the host stops within the spread.
+    // Every source that saw the host stops within the spread, or within its own longest
+    // lull for a sparse source.
     let mut last_by_source: BTreeMap<SourceFormat, &Event> = BTreeMap::new();
+    let mut lull_by_source: BTreeMap<SourceFormat, i64> = BTreeMap::new();
     for event in &recent {
-        last_by_source.insert(event.format, event);
+        if let Some(previous) = last_by_source.insert(event.format, event) {
+            let lull = lull_by_source.entry(event.format).or_insert(0);
+            *lull = (*lull).max(event.ts.since(previous.ts));
+        }
     }
-    if last_by_source.values().any(|event| last.since(event.ts) > SILENT_SOURCE_SPREAD) {
+    let stopped_late = |(format, event): (&SourceFormat, &&Event)| {
+        let allowed = SILENT_SOURCE_SPREAD.max(lull_by_source.get(format).copied().unwrap_or(0));
+        last.since(event.ts) > allowed
+    };
+    if last_by_source.iter().any(stopped_late) {
         return None;
     }
     Some(finding(host, last, input.range.1, share, &last_by_source, config))
