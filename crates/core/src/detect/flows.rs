@@ -37,6 +37,8 @@ pub struct Flow {
     /// A failed attempt in Zeek scan.zeek's sense: unanswered, rejected, or reset before data
     /// (conn_state S0, REJ, RSTOS0, SH; a timed-out or rejected session).
     pub failed: bool,
+    /// Only the originator sent (conn_state S0, any transport; a timed-out session).
+    pub unanswered: bool,
     /// The connection carried an exchange: a TCP handshake completed and data flowed, or a
     /// UDP reply came back. A half-open probe (SYN, SYN-ACK, RST) does not count.
     pub established: bool,
@@ -82,6 +84,7 @@ fn from_connection(conn: &Connection) -> Flow {
         tcp: conn.proto == Proto::Tcp,
         udp: conn.proto == Proto::Udp,
         failed: conn.proto == Proto::Tcp && conn.conn_state.is_failed_attempt(),
+        unanswered: conn.conn_state == ConnState::S0,
         established,
         orig_bytes: conn.orig_bytes,
         local_orig: conn.local_orig,
@@ -117,6 +120,7 @@ fn from_session(event: &Event, local: &LocalNets) -> Option<Flow> {
         tcp: proto == "tcp",
         udp: proto == "udp",
         failed,
+        unanswered: event.event_type == EventType::ConnTimedOut,
         established,
         orig_bytes: event.bytes_up.unwrap_or(0),
         local_orig: local.contains(orig_h),

@@ -8,6 +8,10 @@
 //! SumStats epochs; this counts in a sliding window, so a burst split by an epoch boundary
 //! still counts whole. Qualifying windows less than [`SCAN_SPAN_GAP`] apart form one finding.
 //!
+//! PortScan also counts unanswered UDP (conn_state S0), which scan.zeek leaves out, so that a
+//! UDP port sweep shows too ([`ScanConfig::udp_port_scan`]); AddressScan stays TCP-only, since
+//! unanswered UDP to many hosts on one port is everyday DNS, NTP and discovery traffic.
+//!
 //! Both rules fire on any scanner, the campus's own vulnerability scanner included: the
 //! finding says "scanning", not "infected", and the severity is medium.
 
@@ -36,20 +40,24 @@ pub struct ScanConfig {
     pub port_ports: usize,
     /// Counting window in nanoseconds (default [`SCAN_INTERVAL`]).
     pub interval: i64,
+    /// Count unanswered UDP datagrams as PortScan attempts too (default true).
+    pub udp_port_scan: bool,
 }
 
 impl Default for ScanConfig {
     fn default() -> ScanConfig {
-        ScanConfig { address_hosts: ADDRESS_SCAN_HOSTS, port_ports: PORT_SCAN_PORTS, interval: SCAN_INTERVAL }
+        ScanConfig { address_hosts: ADDRESS_SCAN_HOSTS, port_ports: PORT_SCAN_PORTS, interval: SCAN_INTERVAL, udp_port_scan: true }
     }
 }
 
 /// Runs both scan rules.
 pub fn detect(input: &Input) -> Vec<Finding> {
-    let failed: Vec<&Flow> = input.flows.iter().filter(|flow| flow.failed && flow.tcp).collect();
     let config = &input.config.scan;
+    let failed: Vec<&Flow> = input.flows.iter().filter(|flow| flow.failed && flow.tcp).collect();
     let mut findings = address_scans(&failed, config);
-    findings.extend(port_scans(&failed, config));
+    let udp = |flow: &&Flow| config.udp_port_scan && flow.udp && flow.unanswered;
+    let probes: Vec<&Flow> = input.flows.iter().filter(|flow| (flow.failed && flow.tcp) || udp(flow)).collect();
+    findings.extend(port_scans(&probes, config));
     findings
 }
 
