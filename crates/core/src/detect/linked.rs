@@ -7,13 +7,17 @@
 //! host to remote responders (`local_orig` and not `local_resp`). Failed attempts are left
 //! out so that a scan's volume does not swamp the relation. Over every window of
 //! [`LINK_WINDOW_HOURS`] hourly buckets (sliding by one hour) in which both series are
-//! non-zero in at least [`LINK_MIN_ACTIVE_SHARE`] of the hours, the rule computes Pearson's r;
+//! non-zero in at least [`LINK_MIN_ACTIVE_SHARE`] of the hours, the rule computes r (below);
 //! it fires when r reaches [`LINK_MIN_R`] in at least [`LINK_MIN_WINDOWS`] windows.
 //!
-//! A busy web server has heavy inbound but little, steady outbound, so r stays near zero.
+//! The r used is the *partial* correlation given the network's rhythm, the number of other
+//! local hosts with inbound or outbound connections in each hour: a mail relay's inbound and outbound both
+//! follow the working day, as everyone's traffic does, and that shared rhythm alone would
+//! correlate them. With the rhythm taken out, only a link of the host's own remains. A busy
+//! web server has heavy inbound but little, steady outbound, so its r stays near zero too.
 //!
-//! NOTE: a mail relay whose inbound and outbound both follow the working day can correlate
-//! when both are busy every hour; the generated outbreaks keep relays too sparse for that.
+//! NOTE: a relay that forwards each message within the hour it arrives is linked in this sense
+//! and can fire when it is busy; its outbound deliveries succeed, unlike a worm's.
 
 use super::{strength, Finding, Flow, Input, Rule, Severity, HOUR, MAX_EVIDENCE};
 use crate::time::Timestamp;
@@ -52,6 +56,18 @@ struct Series<'a> {
     inbound: Vec<f64>,
     outbound: Vec<f64>,
     samples: Vec<&'a Flow>,
+}
+
+/// Returns the partial correlation of `x` and `y` given `z`, or plain Pearson's r of `x` and
+/// `y` when `z` is constant; None when `x` or `y` is constant or fully explained by `z`.
+pub fn partial_correlation(x: &[f64], y: &[f64], z: &[f64]) -> Option<f64> {
+    let xy = pearson(x, y)?;
+    let (Some(xz), Some(yz)) = (pearson(x, z), pearson(y, z)) else { return Some(xy) };
+    let denominator = ((1.0 - xz * xz) * (1.0 - yz * yz)).sqrt();
+    if denominator < 1e-9 {
+        return None;
+    }
+    Some((xy - xz * yz) / denominator)
 }
 
 /// Returns Pearson's correlation coefficient, or None when either series is constant.
@@ -94,10 +110,21 @@ pub fn detect(input: &Input) -> Vec<Finding> {
         }
     }
 
+    // The network's daily rhythm: how many other local hosts are active each hour. Counting
+    // hosts rather than connections keeps one heavy host from setting the rhythm.
+    let mut active = vec![0.0; buckets];
+    for host_series in series.values() {
+        for (bucket, slot) in active.iter_mut().enumerate() {
+            *slot += f64::from(u8::from(host_series.inbound[bucket] + host_series.outbound[bucket] > 0.0));
+        }
+    }
+
     let config = &input.config.linked;
     let mut findings = Vec::new();
     for (host, host_series) in series {
-        if let Some(found) = linked_windows(&host_series, config) {
+        let own = |b: usize| f64::from(u8::from(host_series.inbound[b] + host_series.outbound[b] > 0.0));
+        let rest: Vec<f64> = (0..buckets).map(|b| active[b] - own(b)).collect();
+        if let Some(found) = linked_windows(&host_series, &rest, config) {
             findings.push(finding(host, start, &host_series, found, config));
         }
     }
@@ -112,7 +139,7 @@ struct Windows {
     best_r: f64,
 }
 
-fn linked_windows(series: &Series, config: &LinkedConfig) -> Option<Windows> {
+fn linked_windows(series: &Series, rest: &[f64], config: &LinkedConfig) -> Option<Windows> {
     let width = config.window_hours.max(2);
     if series.inbound.len() < width {
         return None;
@@ -126,7 +153,8 @@ fn linked_windows(series: &Series, config: &LinkedConfig) -> Option<Windows> {
         if !active(x) || !active(y) {
             continue;
         }
-        let Some(r) = pearson(x, y).filter(|r| *r >= config.min_r) else { continue };
+        let z = &rest[first..first + width];
+        let Some(r) = partial_correlation(x, y, z).filter(|r| *r >= config.min_r) else { continue };
         let windows = found.get_or_insert(Windows { first, last: first, count: 0, best_r: r });
         windows.last = first;
         windows.count += 1;
@@ -148,7 +176,7 @@ fn finding(host: IpAddr, start: Timestamp, series: &Series, windows: Windows, co
         .fact("inbound", inbound)
         .fact("outbound", outbound);
     finding.message = format!(
-        "{host} may be relaying or acting on inbound traffic: hourly inbound and outbound connections correlate (r up to {:.2}) in {} windows of {} h; {inbound} inbound and {outbound} outbound in the span",
+        "{host} may be relaying or acting on inbound traffic: hourly inbound and outbound connections correlate beyond the network's daily rhythm (partial r up to {:.2}) in {} windows of {} h; {inbound} inbound and {outbound} outbound in the span",
         windows.best_r, windows.count, width
     );
     finding.evidence = series.samples.iter().map(|flow| flow.evidence()).collect();

@@ -404,3 +404,75 @@ pub fn human_duration(nanos: i64) -> String {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: i64) -> Timestamp {
+        Timestamp::from_secs(secs)
+    }
+
+    // ---- helpers ----
+
+    #[test]
+    fn strength_rises_from_half_at_threshold_to_one_at_double() {
+        assert_eq!(strength(25.0, 25.0), 0.5);
+        assert_eq!(strength(37.5, 25.0), 0.75);
+        assert_eq!(strength(100.0, 25.0), 1.0);
+        assert_eq!(strength(10.0, 25.0), 0.5);
+    }
+
+    #[test]
+    fn merge_spans_joins_within_gap_only() {
+        let spans = vec![(at(100), at(110)), (at(0), at(10)), (at(15), at(20))];
+        assert_eq!(merge_spans(spans, 5 * SECOND), vec![(at(0), at(20)), (at(100), at(110))]);
+    }
+
+    #[test]
+    fn pearson_of_linked_and_constant_series() {
+        let x = [1.0, 2.0, 3.0, 4.0];
+        assert!((linked::pearson(&x, &[2.0, 4.0, 6.0, 8.0]).unwrap() - 1.0).abs() < 1e-12);
+        assert!((linked::pearson(&x, &[8.0, 6.0, 4.0, 2.0]).unwrap() + 1.0).abs() < 1e-12);
+        assert_eq!(linked::pearson(&x, &[3.0; 4]), None);
+    }
+
+    // ---- ranking ----
+
+    fn finding(rule: Rule, host: &str, strength: f64, severity: Severity) -> Finding {
+        Finding::new(rule, host.parse().unwrap(), (at(0), at(1)), severity, strength)
+    }
+
+    #[test]
+    fn rank_counts_each_rule_once_per_host() {
+        let findings = vec![
+            finding(Rule::AddressScan, "10.0.0.2", 1.0, Severity::Medium),
+            finding(Rule::AddressScan, "10.0.0.2", 1.0, Severity::Medium),
+            finding(Rule::AddressScan, "10.0.0.2", 1.0, Severity::Medium),
+            finding(Rule::AlertChain, "10.0.0.1", 0.5, Severity::High),
+        ];
+        let hosts = rank_hosts(&findings);
+        assert_eq!(hosts[0].host, "10.0.0.1".parse::<IpAddr>().unwrap());
+        assert_eq!(hosts[0].score, 2.5);
+        assert_eq!(hosts[1].score, 2.0);
+        assert_eq!(hosts[1].findings, 3);
+        assert_eq!((hosts[0].rank, hosts[1].rank), (1, 2));
+    }
+
+    #[test]
+    fn rank_breaks_ties_by_severity() {
+        let findings = vec![
+            finding(Rule::LinkedInOut, "10.0.0.1", 1.0, Severity::Medium),
+            finding(Rule::SpamBurst, "10.0.0.9", 1.0, Severity::High),
+        ];
+        let hosts = rank_hosts(&findings);
+        assert_eq!(hosts[0].host, "10.0.0.9".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn empty_report_has_no_findings() {
+        let detection = detect(&Report::default(), &DetectConfig::default());
+        assert!(detection.findings.is_empty());
+        assert!(detection.hosts.is_empty());
+    }
+}
