@@ -15,6 +15,7 @@
 mod bench_cmd;
 mod conn_cmd;
 mod events_cmd;
+mod findings_cmd;
 mod input;
 mod synth_cmd;
 
@@ -26,6 +27,7 @@ commands:
   conn      write the connections of the files as Zeek conn.log (TSV or JSON lines)
   events    write the events of captures and logs in time order (JSON lines or CSV)
   bench     time the analysis of files (throughput in MB/s and packets per second)
+  findings  write what the worm-profile rules found and the hosts ranked by score
   synth     generate a worm outbreak: capture.pcapng, syslog.log and truth.json
 
 Run `wormscope <command> --help` for the options of a command.";
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         "conn" => conn_cmd::run(rest),
         "bench" => bench_cmd::run(rest),
         "events" => events_cmd::run(rest),
+        "findings" => findings_cmd::run(rest),
         "synth" => synth_cmd::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

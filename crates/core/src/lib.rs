@@ -13,6 +13,7 @@
 //! | output | [`zeeklog`] | connections | Zeek conn.log TSV or JSON lines |
 //! | logs | [`logs`] | syslog, IDS and sensor log lines, in chunks of any size | [`events::Event`]s |
 //! | timeline | [`events`] | log events and connections | one normalized [`events::Event`] stream |
+//! | detection | [`detect`] | a report | findings about hosts and a ranking of hosts |
 //!
 //! The core never reads a clock or the file system: time comes from packet timestamps, and
 //! bytes are pushed in by the caller.
@@ -21,6 +22,7 @@ pub mod analysis;
 pub mod capture;
 pub mod conn;
 pub mod decode;
+pub mod detect;
 pub mod events;
 pub mod logs;
 pub mod net;
