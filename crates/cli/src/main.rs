@@ -12,6 +12,7 @@
 mod conn_cmd;
 mod events_cmd;
 mod input;
+mod synth_cmd;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,7 @@ const USAGE: &str = "usage: wormscope <command> [options] FILE...
 commands:
   conn      write the connections of the files as Zeek conn.log (TSV or JSON lines)
   events    write the events of captures and logs in time order (JSON lines or CSV)
+  synth     write a synthetic outbreak (capture, syslog and truth.json)
 
 Run `wormscope <command> --help` for the options of a command.";
 
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
     let status = match command.as_str() {
         "conn" => conn_cmd::run(rest),
         "events" => events_cmd::run(rest),
+        "synth" => synth_cmd::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             0

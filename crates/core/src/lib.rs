@@ -24,6 +24,7 @@ pub mod decode;
 pub mod events;
 pub mod logs;
 pub mod net;
+pub mod synth;
 pub mod time;
 pub mod zeeklog;
 
