@@ -1,0 +1,1 @@
+//! Tests of the profile views on corpus files and a generated outbreak.
