@@ -5,6 +5,8 @@
 //!   writes the connections of all files as Zeek's conn.log TSV (default) or JSON lines.
 //! - `wormscope events [--format jsonl|csv] [--year YEAR] [--tz ZONE] FILE...` writes the
 //!   events of captures and logs together, one per line in time order.
+//! - `wormscope profile HOST [--port P] [--from T] [--to T] --format json FILE...` writes the
+//!   numbers behind the investigation views of one host as one JSON document.
 //!
 //! Exit status: 0 on success, 1 when a file could not be read to its end (after writing what
 //! was read), 2 on a usage error.
@@ -12,6 +14,7 @@
 mod conn_cmd;
 mod events_cmd;
 mod input;
+mod profile_cmd;
 mod synth_cmd;
 
 use std::process::ExitCode;
@@ -21,6 +24,7 @@ const USAGE: &str = "usage: wormscope <command> [options] FILE...
 commands:
   conn      write the connections of the files as Zeek conn.log (TSV or JSON lines)
   events    write the events of captures and logs in time order (JSON lines or CSV)
+  profile   write the numbers behind the investigation views of one host as JSON
   synth     write a synthetic outbreak (capture, syslog and truth.json)
 
 Run `wormscope <command> --help` for the options of a command.";
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
     let status = match command.as_str() {
         "conn" => conn_cmd::run(rest),
         "events" => events_cmd::run(rest),
+        "profile" => profile_cmd::run(rest),
         "synth" => synth_cmd::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

@@ -189,8 +189,9 @@ pub struct ProfileOptions {
 /// The default never-before-seen learning window: 24 hours.
 pub const DEFAULT_LEARNING_NANOS: i64 = 24 * 3600 * NANOS_PER_SEC;
 
-/// The default drop-off window: 15 minutes.
-pub const DEFAULT_DROPOFF_WINDOW_NANOS: i64 = 15 * 60 * NANOS_PER_SEC;
+/// The default drop-off window: 30 minutes, so that a source seeing the host only through
+/// a keepalive every 15 minutes may miss one and still count as stopping with the others.
+pub const DEFAULT_DROPOFF_WINDOW_NANOS: i64 = 30 * 60 * NANOS_PER_SEC;
 
 impl Default for ProfileOptions {
     fn default() -> ProfileOptions {
