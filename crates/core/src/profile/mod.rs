@@ -297,7 +297,7 @@ pub const MAX_DAY_BUCKETS: i64 = 1_000;
 impl Grid {
     /// Chooses the grid for `[start, end)`; an empty or reversed range has no buckets.
     pub fn for_range(start: Timestamp, end: Timestamp) -> Grid {
-        let span_secs = end.since(start).div_euclid(NANOS_PER_SEC) + 1;
+        let span_secs = (end.since(start) + NANOS_PER_SEC - 1).div_euclid(NANOS_PER_SEC);
         let bucket_secs = if span_secs <= 6 * 3600 {
             60
         } else if span_secs <= 14 * SECS_PER_DAY {
