@@ -117,14 +117,17 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--search" => options.profile.host_search = Some(value("--search")?),
             "--findings" => options.findings_file = Some(value("--findings")?),
             "--sort-ports" => options.sort_ports = Some(parse_sort(&value("--sort-ports")?)?),
-            "--local-nets" => local_nets = Some(LocalNets::parse_list(&value("--local-nets")?).map_err(|e| e.to_string())?),
+            "--local-nets" => {
+                local_nets = Some(LocalNets::parse_list(&value("--local-nets")?).map_err(|e| e.to_string())?)
+            }
             "--year" => options.year = Some(parse_year(&value("--year")?)?),
             "--tz" => options.tz_offset_secs = Some(parse_zone(&value("--tz")?)?),
             "--format" => format = Some(value("--format")?),
             "-h" | "--help" => return Err("help requested".to_string()),
             flag if flag.starts_with("--") => return Err(format!("unknown option {flag:?}")),
             text if host.is_none() => {
-                host = Some(text.parse().map_err(|_| format!("invalid HOST {text:?}: expected an IPv4 or IPv6 address"))?)
+                host =
+                    Some(text.parse().map_err(|_| format!("invalid HOST {text:?}: expected an IPv4 or IPv6 address"))?)
             }
             file => options.files.push(file.to_string()),
         }
@@ -277,7 +280,19 @@ mod tests {
 
     #[test]
     fn parse_args_host_range_and_files() {
-        let args = strings(&["10.0.0.5", "--port", "445", "--from", "2026-07-31T00:00:00Z", "--to", "1785542400", "--format", "json", "a.pcap", "b.log"]);
+        let args = strings(&[
+            "10.0.0.5",
+            "--port",
+            "445",
+            "--from",
+            "2026-07-31T00:00:00Z",
+            "--to",
+            "1785542400",
+            "--format",
+            "json",
+            "a.pcap",
+            "b.log",
+        ]);
         let options = parse_args(&args).unwrap();
         assert_eq!(options.filter.host, "10.0.0.5".parse::<IpAddr>().unwrap());
         assert_eq!(options.filter.port, Some(445));
@@ -298,7 +313,9 @@ mod tests {
     #[test]
     fn parse_args_rejects_bad_values() {
         assert!(parse_args(&strings(&["not-an-ip", "a.log"])).unwrap_err().contains("invalid HOST"));
-        assert!(parse_args(&strings(&["10.0.0.1", "--format", "csv", "a.log"])).unwrap_err().contains("invalid --format"));
+        assert!(parse_args(&strings(&["10.0.0.1", "--format", "csv", "a.log"]))
+            .unwrap_err()
+            .contains("invalid --format"));
         assert!(parse_args(&strings(&["10.0.0.1", "--types", "scan,bogus", "a.log"])).unwrap_err().contains("bogus"));
         assert!(parse_args(&strings(&["10.0.0.1", "--from", "20", "--to", "10", "a"])).unwrap_err().contains("--to"));
         assert_eq!(parse_args(&strings(&["10.0.0.1"])).unwrap_err(), "no input files");

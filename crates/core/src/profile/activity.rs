@@ -25,7 +25,7 @@ pub struct Bucket {
     pub by_type: BTreeMap<EventType, u64>,
 }
 
-/// Where a finding about the host starts on the timeline.
+/// The position of a finding about the host on the timeline.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FindingMark {
     /// The finding's kind.
@@ -60,11 +60,8 @@ pub fn activity(events: &[Event], filter: &Filter, grid: &Grid, findings: &[Find
     let buckets = count_buckets(events, filter, grid);
     let without_port = filter.port.map(|_| count_buckets(events, &filter.without_port(), grid));
 
-    let mut types: Vec<EventType> = buckets
-        .iter()
-        .chain(without_port.iter().flatten())
-        .flat_map(|bucket| bucket.by_type.keys().copied())
-        .collect();
+    let mut types: Vec<EventType> =
+        buckets.iter().chain(without_port.iter().flatten()).flat_map(|bucket| bucket.by_type.keys().copied()).collect();
     types.sort();
     types.dedup();
 

@@ -2,8 +2,8 @@
 //!
 //! An alert is an event of an alert type ([`is_alert`]): Snort, Suricata and CEF alerts and
 //! the NNM open-port, new-service and policy records. The chain lists them in time order
-//! with the gap to the previous alert, groups them by classification, and links each alert
-//! to the findings about the host whose span `[start, end]` contains it, so the page can
+//! with the gap to the previous alert and groups them by classification. Each alert links to
+//! the findings about the host whose span `[start, end]` contains it, so the page can
 //! highlight the chain a rule reported.
 
 use super::{is_alert, Filter, Finding};

@@ -2,10 +2,10 @@
 //!
 //! A *source* is one grammar the events were read with: the capture, or one log format
 //! (Snort, NNM, the session monitor, plain syslog, ...). For each source that saw the host
-//! under the filter, the view gives the host's first and last event, and the source's own
-//! last event in the time range over every host, so the page can tell a host that went
-//! silent (the source kept logging others for longer than the window) from a log that just
-//! ended. An unanswered attempt to reach the host (`conn_timed_out` with the host as
+//! under the filter, the view gives the host's first and last event. It also gives the
+//! source's own last event in the time range over every host. A host went silent when the
+//! source kept logging others for longer than the window after it; otherwise the log may
+//! just have ended. An unanswered attempt to reach the host (`conn_timed_out` with the host as
 //! destination) is not the host's own activity, so it is left out: probes of a machine that
 //! was switched off go on after it went silent. The sources *stopped together* when each source's last event about the host lies
 //! within its tolerance of the latest one: the window, or the source's median gap between

@@ -81,7 +81,12 @@ pub fn first_seen_view(events: &[Event], filter: &Filter, local: &LocalNets, lea
 
 /// Returns the host's first occurrences after `learning_end`, ordered by time and then by
 /// feature. Events before `learning_end` form the baseline; `events` need not be sorted.
-pub fn first_occurrences(events: &[Event], host: IpAddr, local: &LocalNets, learning_end: Timestamp) -> Vec<FirstOccurrence> {
+pub fn first_occurrences(
+    events: &[Event],
+    host: IpAddr,
+    local: &LocalNets,
+    learning_end: Timestamp,
+) -> Vec<FirstOccurrence> {
     let host_events = events.iter().filter(|event| event.src == Some(host) || event.dst == Some(host));
 
     // Split into the baseline and, per new feature, the earliest event and a count.

@@ -52,7 +52,12 @@ pub struct HostsView {
 }
 
 /// Ranks every host under the filter's time range, port and event types.
-pub fn rank_hosts(events: &[Event], connections: &[Connection], filter: &Filter, options: &ProfileOptions) -> HostsView {
+pub fn rank_hosts(
+    events: &[Event],
+    connections: &[Connection],
+    filter: &Filter,
+    options: &ProfileOptions,
+) -> HostsView {
     let mut rows: BTreeMap<IpAddr, HostRow> = BTreeMap::new();
 
     // Count events and connections once per distinct address on them.

@@ -2,7 +2,7 @@
 //!
 //! Each of the host's events is placed by the local-networks test on its two addresses, as
 //! Zeek's `local_orig` and `local_resp` place connections (a connection event carries the
-//! connection's addresses, so the test gives the same answer): *inbound* when the source is
+//! connection's addresses, so the test gives the same result): *inbound* when the source is
 //! remote and the destination local, *outbound* when the source is local and the
 //! destination remote, *internal* when both are local, *external* when neither is, and
 //! *unknown* when an address is missing.
@@ -21,7 +21,7 @@ use crate::events::Event;
 use crate::net::LocalNets;
 use serde::Serialize;
 
-/// Where an event's two addresses lie relative to the local networks.
+/// The position of an event's two addresses relative to the local networks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Placement {

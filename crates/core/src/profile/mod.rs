@@ -1,8 +1,9 @@
 //! The numbers behind the host investigation views, for one filter state.
 //!
-//! A *profile* is everything the page shows about one host: the host ranking, its activity
-//! over time, its never-before-seen behaviour, inbound against outbound traffic, its ports,
-//! the /8-to-/8 matrix of the chosen port, its IDS alert chain and where it went silent.
+//! A *profile* is everything the page shows about one host. It has the host ranking, the
+//! host's activity over time, its never-before-seen behaviour, inbound against outbound
+//! traffic, its ports, the /8-to-/8 matrix of the chosen port, its IDS alert chain and where
+//! it went silent.
 //! [`profile`] computes all of them from a [`Report`](crate::Report)'s events and
 //! connections under one [`Filter`]: a host, an optional port, a time range `[from, to)`, a
 //! direction and a set of event types. One file per view holds that view's types and
@@ -42,7 +43,7 @@ use std::net::IpAddr;
 /// The schema name and version written as `schema` at the top of the JSON document.
 pub const SCHEMA: &str = "wormscope.profile/1";
 
-/// Which side of an event or connection the chosen host is on.
+/// The side of an event or connection that the chosen host is on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
@@ -68,7 +69,7 @@ pub struct Filter {
     pub from: Option<Timestamp>,
     /// End of the time range, exclusive; unbounded when absent.
     pub to: Option<Timestamp>,
-    /// Which side the host must be on.
+    /// The side the host must be on.
     pub direction: Direction,
     /// Keeps only these event types (a connection has the type of its conn_state); all
     /// types when absent.
@@ -103,7 +104,7 @@ impl Filter {
         src_port == Some(port) || dst_port == Some(port)
     }
 
-    /// Returns true if and only if the host is on the side the direction asks for.
+    /// Returns true if and only if the host is on the side the direction selects.
     pub fn host_matches(&self, src: Option<IpAddr>, dst: Option<IpAddr>) -> bool {
         let is_src = src == Some(self.host);
         let is_dst = dst == Some(self.host);
@@ -241,7 +242,7 @@ pub struct Profile {
     pub slash8: slash8::Slash8View,
     /// The host's IDS alerts in time order.
     pub alert_chain: alert_chain::AlertChainView,
-    /// Where the host went silent, per source.
+    /// The host's last activity per source, and whether the sources stopped together.
     pub dropoff: dropoff::DropoffView,
 }
 
@@ -316,12 +317,15 @@ impl Grid {
         Grid { start: Timestamp::from_secs(origin_secs), bucket_secs, buckets }
     }
 
-    /// Chooses the grid for the filter's range; an open end takes the time of the host's
-    /// first or last event, whatever the port and event-type filters.
+    /// Chooses the grid for the filter's range. An open end takes the time of the host's
+    /// first or last event, ignoring the port and event-type filters so that every view
+    /// shares one grid.
     pub fn for_host(events: &[Event], filter: &Filter) -> Grid {
-        let mut host_times = events.iter().filter(|event| filter.host_matches(event.src, event.dst)).map(|e| e.ts);
-        let first = host_times.next();
-        let last = host_times.last().or(first);
+        let host_times = events.iter().filter(|event| filter.host_matches(event.src, event.dst)).map(|e| e.ts);
+        let (first, last) =
+            host_times.fold((None, None), |(first, last): (Option<Timestamp>, Option<Timestamp>), ts| {
+                (Some(first.map_or(ts, |first| first.min(ts))), Some(last.map_or(ts, |last| last.max(ts))))
+            });
         let start = filter.from.or(first);
         let end = filter.to.or(last.map(|last| last.plus_nanos(1)));
         match (start, end) {

@@ -141,8 +141,9 @@ fn log_events<'a>(events: &'a [Event], filter: &'a Filter) -> impl Iterator<Item
 
 /// Stacks the filter's connections by conn_state and log events by type over the grid.
 fn port_timeline(events: &[Event], connections: &[Connection], filter: &Filter, grid: &Grid) -> Vec<PortBucket> {
-    let mut buckets: Vec<PortBucket> =
-        (0..grid.buckets).map(|index| PortBucket { start: grid.bucket_start(index), ..PortBucket::default() }).collect();
+    let mut buckets: Vec<PortBucket> = (0..grid.buckets)
+        .map(|index| PortBucket { start: grid.bucket_start(index), ..PortBucket::default() })
+        .collect();
     for conn in connections.iter().filter(|conn| filter.matches_connection(conn)) {
         if let Some(index) = grid.index(conn.ts) {
             *buckets[index].conn_states.entry(conn.conn_state).or_default() += 1;

@@ -1,8 +1,8 @@
 //! Source /8 against destination /8: one bubble per pair of networks, for the chosen port.
 //!
-//! The matrix shows which networks talk to which on a port (a worm's scan port lights up
-//! one source /8 against many destination /8s), so it covers every host: it applies the
-//! filter's time range, port and event types but not its host or direction. A network is
+//! The matrix shows which networks talk to which on a port, as when a worm's scan port lights
+//! up one source /8 against many destination /8s. It therefore covers every host, applying
+//! the filter's time range, port and event types but not its host or direction. A network is
 //! written as the first octet of an IPv4 address. IPv6 events are skipped and counted,
 //! because a /8 of IPv6 space says nothing about who owns it.
 
@@ -52,4 +52,3 @@ pub fn slash8(events: &[Event], filter: &Filter) -> Slash8View {
     view.pairs = counts.into_iter().map(|((src, dst), events)| Slash8Pair { src, dst, events }).collect();
     view
 }
-

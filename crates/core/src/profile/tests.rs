@@ -36,7 +36,7 @@ fn corpus_file(path: &str) -> (&str, Vec<u8>) {
     (path, bytes)
 }
 
-/// The generated outbreak: its report and its truth.
+/// Generates the outbreak once and returns its report and its truth.
 fn outbreak() -> &'static (Report, Value) {
     static OUTBREAK: OnceLock<(Report, Value)> = OnceLock::new();
     OUTBREAK.get_or_init(|| {
@@ -156,7 +156,9 @@ fn ports_match_connection_loop_wikipedia() {
         .ports
         .rows
         .iter()
-        .map(|row| ((row.port, row.proto.clone(), row.direction), (row.connections, row.bytes, row.conn_states.clone())))
+        .map(|row| {
+            ((row.port, row.proto.clone(), row.direction), (row.connections, row.bytes, row.conn_states.clone()))
+        })
         .collect();
     assert_eq!(actual, expected);
     assert!(view.ports.rows.iter().all(|row| row.events == 0), "a capture alone has no log events");
@@ -176,7 +178,8 @@ fn hosts_match_event_loop_wikipedia() {
     assert_eq!(view.hosts.ranked_by, "event_count");
     for row in &view.hosts.rows {
         let events = report.events.iter().filter(|event| involves(event, row.address)).count() as u64;
-        let connections = report.connections.iter().filter(|c| c.orig_h == row.address || c.resp_h == row.address).count();
+        let connections =
+            report.connections.iter().filter(|c| c.orig_h == row.address || c.resp_h == row.address).count();
         assert_eq!(row.events, events, "{}", row.address);
         assert_eq!(row.connections, connections as u64, "{}", row.address);
     }
@@ -273,7 +276,8 @@ fn port_filter_changes_activity() {
     let total = |buckets: &[activity::Bucket]| buckets.iter().map(|bucket| bucket.total).sum::<u64>();
     assert_eq!(total(&with_port.activity.buckets), on_port);
     assert_eq!(total(&without.activity.buckets), all);
-    assert!(on_port > 0 && on_port < all);
+    assert!(on_port > 0);
+    assert!(on_port < all);
     assert_eq!(with_port.activity.without_port.as_deref(), Some(&without.activity.buckets[..]));
     assert_eq!(without.activity.without_port, None);
     assert!(with_port.ports.timeline.is_some());
@@ -306,7 +310,10 @@ fn time_range_restricts_every_view() {
     assert_eq!(view.ports.rows.iter().map(|row| row.connections).sum::<u64>(), host_connections.count() as u64);
     let log_events = host_events.iter().filter(|e| e.format != SourceFormat::Capture && e.dst_port.is_some()).count();
     assert_eq!(view.ports.rows.iter().map(|row| row.events).sum::<u64>(), log_events as u64);
-    let v4_events = report.events.iter().filter(|e| inside(e.ts) && matches!((e.src, e.dst), (Some(s), Some(d)) if s.is_ipv4() && d.is_ipv4()));
+    let v4_events = report
+        .events
+        .iter()
+        .filter(|e| inside(e.ts) && matches!((e.src, e.dst), (Some(s), Some(d)) if s.is_ipv4() && d.is_ipv4()));
     assert_eq!(view.slash8.pairs.iter().map(|pair| pair.events).sum::<u64>(), v4_events.count() as u64);
     assert!(!view.alert_chain.alerts.is_empty());
     assert!(view.alert_chain.alerts.iter().all(|alert| inside(alert.ts)));
@@ -334,7 +341,8 @@ fn slash8_one_entry_per_pair() {
             *expected.entry((src.octets()[0], dst.octets()[0])).or_default() += 1;
         }
     }
-    let actual: BTreeMap<(u8, u8), u64> = view.slash8.pairs.iter().map(|pair| ((pair.src, pair.dst), pair.events)).collect();
+    let actual: BTreeMap<(u8, u8), u64> =
+        view.slash8.pairs.iter().map(|pair| ((pair.src, pair.dst), pair.events)).collect();
     assert_eq!(actual.len(), view.slash8.pairs.len(), "a pair appears twice");
     assert_eq!(actual, expected);
     assert!(expected.len() > 1);
@@ -348,7 +356,9 @@ fn first_seen_finds_outbreak_ports() {
     let local = LocalNets::default();
     let occurrences = first_occurrences(&report.events, host, &local, learning_end);
 
-    for feature in [Feature::OutboundPort(truth_port(truth, "scan_port")), Feature::InboundPort(truth_port(truth, "service_port"))] {
+    for feature in
+        [Feature::OutboundPort(truth_port(truth, "scan_port")), Feature::InboundPort(truth_port(truth, "service_port"))]
+    {
         let occurrence = occurrences.iter().find(|o| o.feature == feature).unwrap_or_else(|| panic!("{feature:?}"));
         let matching = |e: &&Event| match feature {
             Feature::OutboundPort(port) => e.src == Some(host) && e.dst_port == Some(port),
@@ -378,7 +388,8 @@ fn dropoff_outbreak_stops_together() {
     assert!(dropoff.sources.len() >= 2);
     assert_eq!(dropoff.stopped_together, Some(true));
     let last = dropoff.last.unwrap();
-    assert!(last <= switch_off && switch_off.since(last) <= dropoff.window, "last {last}, switch-off {switch_off}");
+    assert!(last <= switch_off, "last {last}, switch-off {switch_off}");
+    assert!(switch_off.since(last) <= dropoff.window, "last {last}, switch-off {switch_off}");
 
     // The capture and the session monitor go on logging other hosts after the switch-off.
     for format in [SourceFormat::Capture, SourceFormat::SessionMonitor] {
@@ -408,7 +419,8 @@ fn findings_rank_hosts_first() {
 fn sort_ports_by_column() {
     let (report, truth) = outbreak();
     let host = truth_ip(truth, "/outbreak/infected");
-    let mut rows = profile(&report.events, &report.connections, &Filter::for_host(host), &ProfileOptions::default()).ports.rows;
+    let mut rows =
+        profile(&report.events, &report.connections, &Filter::for_host(host), &ProfileOptions::default()).ports.rows;
     sort_ports(&mut rows, PortColumn::Connections, true);
     assert!(rows.windows(2).all(|pair| pair[0].connections >= pair[1].connections));
     assert_eq!(rows[0].port, truth_port(truth, "scan_port"));
@@ -424,12 +436,29 @@ fn profile_json_is_stable() {
     let (report, truth) = outbreak();
     let host = truth_ip(truth, "/outbreak/infected");
     let filter = Filter::for_host(host);
-    let first = serde_json::to_string(&profile(&report.events, &report.connections, &filter, &ProfileOptions::default())).unwrap();
-    let second = serde_json::to_string(&profile(&report.events, &report.connections, &filter, &ProfileOptions::default())).unwrap();
+    let first =
+        serde_json::to_string(&profile(&report.events, &report.connections, &filter, &ProfileOptions::default()))
+            .unwrap();
+    let second =
+        serde_json::to_string(&profile(&report.events, &report.connections, &filter, &ProfileOptions::default()))
+            .unwrap();
     assert_eq!(first, second);
+
     let value: Value = serde_json::from_str(&first).unwrap();
     let keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
-    let expected = ["schema", "filter", "data", "hosts", "activity", "first_seen", "in_out", "ports", "slash8", "alert_chain", "dropoff"];
+    let expected = [
+        "schema",
+        "filter",
+        "data",
+        "hosts",
+        "activity",
+        "first_seen",
+        "in_out",
+        "ports",
+        "slash8",
+        "alert_chain",
+        "dropoff",
+    ];
     let mut sorted_expected = expected.to_vec();
     sorted_expected.sort();
     // serde_json's map is sorted unless preserve_order is on; either way every key is present.
