@@ -2,9 +2,10 @@
 //!
 //! The ranking covers every host, so it applies the filter's time range, port and event
 //! types but not its host or direction. An event or connection counts once for each distinct
-//! address on it. Hosts are ranked by finding score when any finding is given (the sum of
-//! the scores of the host's findings that overlap the time range, 1 per finding without a
-//! score), else by event count; ties go to more connections, then to the lower address.
+//! address on it. When any finding is given, hosts are ranked by finding score: the sum of
+//! the scores of the host's findings that overlap the time range, counting 1 for a finding
+//! without a score. Otherwise they are ranked by event count. Ties go to more connections,
+//! then to the lower address.
 
 use super::{Filter, ProfileOptions};
 use crate::conn::Connection;

@@ -361,8 +361,8 @@ impl Grid {
 
 /// Returns true if and only if `ts` falls on a Saturday or Sunday in UTC.
 ///
-/// NOTE: the weekend is taken in UTC because captures and most logs carry UTC; a site in
-/// another zone sees its weekend shifted by its offset.
+/// NOTE: the weekend is taken in UTC because captures and most logs carry UTC. For a site
+/// in another zone, the weekend is shifted by the zone's offset.
 pub fn is_weekend(ts: Timestamp) -> bool {
     let days = ts.secs().div_euclid(SECS_PER_DAY);
 
