@@ -298,7 +298,9 @@ pub const MAX_DAY_BUCKETS: i64 = 1_000;
 impl Grid {
     /// Chooses the grid for `[start, end)`; an empty or reversed range has no buckets.
     pub fn for_range(start: Timestamp, end: Timestamp) -> Grid {
-        let span_secs = (end.since(start) + NANOS_PER_SEC - 1).div_euclid(NANOS_PER_SEC);
+        // In i128, because the span of the widest range does not fit in i64 nanoseconds.
+        let span_nanos = i128::from(end.0) - i128::from(start.0);
+        let span_secs = ((span_nanos + i128::from(NANOS_PER_SEC) - 1) / i128::from(NANOS_PER_SEC)) as i64;
         let bucket_secs = if span_secs <= 6 * 3600 {
             60
         } else if span_secs <= 14 * SECS_PER_DAY {
@@ -339,13 +341,15 @@ impl Grid {
         if ts < self.start {
             return None;
         }
-        let index = ts.since(self.start) / (self.bucket_secs * NANOS_PER_SEC);
+        let index = (i128::from(ts.0) - i128::from(self.start.0)) / i128::from(self.bucket_secs * NANOS_PER_SEC);
         usize::try_from(index).ok().filter(|&index| index < self.buckets)
     }
 
     /// Returns the start of bucket `index`.
     pub fn bucket_start(&self, index: usize) -> Timestamp {
-        self.start.plus_nanos(index as i64 * self.bucket_secs * NANOS_PER_SEC)
+        // In i128 and clamped, because a range as wide as i64 allows reaches the type's limits.
+        let start = i128::from(self.start.0) + index as i128 * i128::from(self.bucket_secs * NANOS_PER_SEC);
+        Timestamp(start.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
     }
 
     /// Returns the unit name of the bucket width: `minute`, `hour` or `day` (a multiple of a

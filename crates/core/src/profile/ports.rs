@@ -104,7 +104,7 @@ pub fn ports_view(events: &[Event], connections: &[Connection], filter: &Filter,
         let direction = if conn.resp_h == filter.host { Direction::In } else { Direction::Out };
         let entry = row(&mut rows, conn.resp_p, conn.proto.as_str(), direction);
         entry.connections += 1;
-        entry.bytes += conn.orig_bytes + conn.resp_bytes;
+        entry.bytes = entry.bytes.saturating_add(conn.orig_bytes.saturating_add(conn.resp_bytes));
         *entry.conn_states.entry(conn.conn_state).or_default() += 1;
     }
 
@@ -117,7 +117,9 @@ pub fn ports_view(events: &[Event], connections: &[Connection], filter: &Filter,
         let direction = if event.dst == Some(filter.host) { Direction::In } else { Direction::Out };
         let entry = row(&mut rows, port, event.proto.as_deref().unwrap_or("unknown"), direction);
         entry.events += 1;
-        entry.log_bytes += event.bytes_up.unwrap_or(0) + event.bytes_down.unwrap_or(0);
+        // Saturates, because a log line can claim any byte count up to u64::MAX.
+        let bytes = event.bytes_up.unwrap_or(0).saturating_add(event.bytes_down.unwrap_or(0));
+        entry.log_bytes = entry.log_bytes.saturating_add(bytes);
     }
 
     let timeline = filter.port.map(|_| port_timeline(events, connections, filter, grid));

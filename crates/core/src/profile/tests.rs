@@ -92,6 +92,23 @@ fn grid_aligns_and_covers_range() {
 }
 
 #[test]
+fn grid_extreme_range_no_overflow() {
+    let (report, truth) = outbreak();
+    let mut filter = Filter::for_host(truth_ip(truth, "/outbreak/infected"));
+    filter.from = Some(Timestamp(i64::MIN));
+    filter.to = Some(Timestamp(i64::MAX));
+    let view = profile(&report.events, &report.connections, &filter, &ProfileOptions::default());
+    assert!(view.activity.grid.buckets <= MAX_DAY_BUCKETS as usize + 1);
+    let host_events = report.events.iter().filter(|event| involves(event, filter.host)).count() as u64;
+    assert_eq!(view.activity.buckets.iter().map(|bucket| bucket.total).sum::<u64>(), host_events);
+    for bucket in view.activity.buckets.iter().filter(|bucket| bucket.total > 0) {
+        let end = bucket.start.plus_nanos(view.activity.grid.bucket_secs * NANOS_PER_SEC);
+        let inside = report.events.iter().filter(|e| involves(e, filter.host) && bucket.start <= e.ts && e.ts < end);
+        assert_eq!(inside.count() as u64, bucket.total);
+    }
+}
+
+#[test]
 fn weekend_is_saturday_and_sunday_utc() {
     // 2026-07-31 is a Friday; 2026-08-01 and -02 are the weekend; 2026-08-03 is a Monday.
     let friday_late = Timestamp::from_secs(1_785_542_399);
