@@ -7,7 +7,11 @@
 //! destination remote, *internal* when both are local, *external* when neither is, and
 //! *unknown* when an address is missing.
 //!
-//! The correlation is Pearson's r of the inbound and outbound counts over the grid's buckets:
+//! The view counts three series pairs: the capture's connections (placed by their own
+//! `local_orig` and `local_resp`), log events alone, and every event together.
+//!
+//! Each pair's correlation is Pearson's r of its inbound and outbound counts over the grid's
+//! buckets:
 //!
 //! ```text
 //! r = Σ (xᵢ − x̄)(yᵢ − ȳ) / sqrt( Σ (xᵢ − x̄)² · Σ (yᵢ − ȳ)² )
@@ -17,8 +21,10 @@
 //! series is constant (its sum of squares is zero).
 
 use super::{Filter, Grid};
-use crate::events::Event;
+use crate::conn::Connection;
+use crate::events::{Event, SourceFormat};
 use crate::net::LocalNets;
+use crate::time::Timestamp;
 use serde::Serialize;
 
 /// The position of an event's two addresses relative to the local networks.
@@ -59,16 +65,14 @@ impl PlacementTotals {
     }
 }
 
-/// The inbound-against-outbound view.
+/// One inbound-against-outbound series pair over the grid.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct InOutView {
-    /// The buckets' layout, the same as the activity view's.
-    pub grid: Grid,
-    /// Inbound events per bucket.
+pub struct InOutSeries {
+    /// Inbound records per bucket.
     pub inbound: Vec<u64>,
-    /// Outbound events per bucket.
+    /// Outbound records per bucket.
     pub outbound: Vec<u64>,
-    /// Internal events per bucket.
+    /// Internal records per bucket.
     pub internal: Vec<u64>,
     /// Totals over all buckets, external and unknown included.
     pub totals: PlacementTotals,
@@ -76,12 +80,62 @@ pub struct InOutView {
     pub pearson_r: Option<f64>,
 }
 
+impl InOutSeries {
+    fn new(grid: &Grid) -> InOutSeries {
+        InOutSeries {
+            inbound: vec![0; grid.buckets],
+            outbound: vec![0; grid.buckets],
+            internal: vec![0; grid.buckets],
+            ..InOutSeries::default()
+        }
+    }
+
+    /// Adds one record; a time outside the grid is left out.
+    fn add(&mut self, grid: &Grid, ts: Timestamp, placement: Placement) {
+        let Some(index) = grid.index(ts) else {
+            return;
+        };
+        self.totals.add(placement);
+        match placement {
+            Placement::Inbound => self.inbound[index] += 1,
+            Placement::Outbound => self.outbound[index] += 1,
+            Placement::Internal => self.internal[index] += 1,
+            Placement::External | Placement::Unknown => {}
+        }
+    }
+
+    fn finish(mut self) -> InOutSeries {
+        let as_f64 = |series: &[u64]| series.iter().map(|&count| count as f64).collect::<Vec<f64>>();
+        self.pearson_r = pearson(&as_f64(&self.inbound), &as_f64(&self.outbound));
+        self
+    }
+}
+
+/// The inbound-against-outbound view, counted three ways so that a session seen both in
+/// the capture and in a session-monitor log is never summed by accident.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct InOutView {
+    /// The buckets' layout, the same as the activity view's.
+    pub grid: Grid,
+    /// The capture's connections, placed by `local_orig` and `local_resp`.
+    pub connections: InOutSeries,
+    /// Log events (not from captures), placed by the local-networks test.
+    pub log_events: InOutSeries,
+    /// Every event, connection events included, placed by the local-networks test.
+    pub events: InOutSeries,
+}
+
 /// Returns where the event's addresses lie.
 pub fn placement(event: &Event, local: &LocalNets) -> Placement {
     let (Some(src), Some(dst)) = (event.src, event.dst) else {
         return Placement::Unknown;
     };
-    match (local.contains(src), local.contains(dst)) {
+    placement_of(local.contains(src), local.contains(dst))
+}
+
+/// Returns the placement of a record from whether its source and destination are local.
+pub fn placement_of(local_src: bool, local_dst: bool) -> Placement {
+    match (local_src, local_dst) {
         (false, true) => Placement::Inbound,
         (true, false) => Placement::Outbound,
         (true, true) => Placement::Internal,
@@ -89,32 +143,35 @@ pub fn placement(event: &Event, local: &LocalNets) -> Placement {
     }
 }
 
-/// Counts the host's events per bucket and placement.
-pub fn in_out(events: &[Event], filter: &Filter, grid: &Grid, local: &LocalNets) -> InOutView {
-    let mut view = InOutView {
-        grid: *grid,
-        inbound: vec![0; grid.buckets],
-        outbound: vec![0; grid.buckets],
-        internal: vec![0; grid.buckets],
-        ..InOutView::default()
-    };
+/// Counts the host's connections and events per bucket and placement.
+pub fn in_out(
+    events: &[Event],
+    connections: &[Connection],
+    filter: &Filter,
+    grid: &Grid,
+    local: &LocalNets,
+) -> InOutView {
+    let mut by_connection = InOutSeries::new(grid);
+    for conn in connections.iter().filter(|conn| filter.matches_connection(conn)) {
+        by_connection.add(grid, conn.ts, placement_of(conn.local_orig, conn.local_resp));
+    }
+
+    let mut by_log_event = InOutSeries::new(grid);
+    let mut by_event = InOutSeries::new(grid);
     for event in events.iter().filter(|event| filter.matches_event(event)) {
-        let Some(index) = grid.index(event.ts) else {
-            continue;
-        };
         let placement = placement(event, local);
-        view.totals.add(placement);
-        match placement {
-            Placement::Inbound => view.inbound[index] += 1,
-            Placement::Outbound => view.outbound[index] += 1,
-            Placement::Internal => view.internal[index] += 1,
-            Placement::External | Placement::Unknown => {}
+        by_event.add(grid, event.ts, placement);
+        if event.format != SourceFormat::Capture {
+            by_log_event.add(grid, event.ts, placement);
         }
     }
 
-    let as_f64 = |series: &[u64]| series.iter().map(|&count| count as f64).collect::<Vec<f64>>();
-    view.pearson_r = pearson(&as_f64(&view.inbound), &as_f64(&view.outbound));
-    view
+    InOutView {
+        grid: *grid,
+        connections: by_connection.finish(),
+        log_events: by_log_event.finish(),
+        events: by_event.finish(),
+    }
 }
 
 /// Returns Pearson's r of two equally long series, or `None` when it is undefined: fewer than

@@ -267,7 +267,7 @@ pub fn profile(events: &[Event], connections: &[Connection], filter: &Filter, op
         hosts: hosts::rank_hosts(events, connections, filter, options),
         activity: activity::activity(events, filter, &grid, &options.findings),
         first_seen: first_seen::first_seen_view(events, filter, &options.local, learning_end),
-        in_out: in_out::in_out(events, filter, &grid, &options.local),
+        in_out: in_out::in_out(events, connections, filter, &grid, &options.local),
         ports: ports::ports_view(events, connections, filter, &grid),
         slash8: slash8::slash8(events, filter),
         alert_chain: alert_chain::alert_chain(events, filter, &options.findings),

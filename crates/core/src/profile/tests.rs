@@ -320,7 +320,7 @@ fn time_range_restricts_every_view() {
 
     assert_eq!(view.activity.grid.start, Timestamp::from_secs(from.secs() / 3600 * 3600));
     assert_eq!(view.activity.buckets.iter().map(|b| b.total).sum::<u64>(), host_events.len() as u64);
-    let totals = view.in_out.totals;
+    let totals = view.in_out.events.totals;
     let placed = totals.inbound + totals.outbound + totals.internal + totals.external + totals.unknown;
     assert_eq!(placed, host_events.len() as u64);
     assert!(view.first_seen.occurrences.iter().all(|occurrence| inside(occurrence.ts)));
@@ -481,4 +481,45 @@ fn profile_json_is_stable() {
     // serde_json's map is sorted unless preserve_order is on; either way every key is present.
     assert!(keys == expected || keys == sorted_expected, "{keys:?}");
     assert!(first.find("\"schema\"").unwrap() < first.find("\"dropoff\"").unwrap());
+}
+
+#[test]
+fn in_out_connections_follow_truth() {
+    let (report, truth) = outbreak();
+    let host = truth_ip(truth, "/outbreak/infected");
+    let port = truth_port(truth, "service_port");
+    let (from, to) = (truth_time(truth, "service_open"), truth_time(truth, "switch_off"));
+    let mut filter = Filter::for_host(host);
+    filter.port = Some(port);
+    filter.from = Some(from);
+    filter.to = Some(to);
+    let view = profile(&report.events, &report.connections, &filter, &ProfileOptions::default()).in_out;
+
+    // Per UTC hour, counted from the connections' own local_orig / local_resp.
+    let hours = view.grid.buckets;
+    let (mut inbound, mut outbound) = (vec![0u64; hours], vec![0u64; hours]);
+    let first_hour = from.secs().div_euclid(3600);
+    for conn in report.connections.iter().filter(|c| from <= c.ts && c.ts < to && c.resp_p == port) {
+        let hour = (conn.ts.secs().div_euclid(3600) - first_hour) as usize;
+        if conn.resp_h == host && !conn.local_orig {
+            inbound[hour] += 1;
+        }
+        if conn.orig_h == host && !conn.local_resp {
+            outbound[hour] += 1;
+        }
+    }
+    assert_eq!(view.grid.bucket_secs, 3600);
+    assert_eq!(view.connections.inbound, inbound);
+    assert_eq!(view.connections.outbound, outbound);
+
+    // The generator plans whole hours from the opening and drops what falls after its end.
+    let detail = &truth["rules"]["LinkedInOut"]["flag"][0]["detail"];
+    for (series, name) in [(&inbound, "inbound_per_hour"), (&outbound, "outbound_per_hour")] {
+        let planned: Vec<u64> = detail[name].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).collect();
+        let counted: u64 = series.iter().sum();
+        assert!(counted <= planned.iter().sum::<u64>(), "{name}");
+        assert!(counted >= planned.iter().sum::<u64>() - planned.last().unwrap(), "{name}");
+    }
+    let r = view.connections.pearson_r.expect("both series vary");
+    assert!(r > 0.5, "r = {r}");
 }
