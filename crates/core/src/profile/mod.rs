@@ -18,6 +18,32 @@
 //!
 //! Findings from the detection rules are an optional input ([`Finding`]); without them the
 //! hosts are ranked by event count and no view shows finding marks.
+//!
+//! # JSON document
+//!
+//! Serializing a [`Profile`] with serde_json gives the document the CLI writes
+//! (`wormscope profile`). Times are integer nanoseconds since the epoch, durations and gaps
+//! integer nanoseconds, absent values `null`. Event types are snake_case names as in
+//! [`EventType::as_str`]; conn_state codes are Zeek's (`S0`, `REJ`, ...). The top-level keys,
+//! in this order:
+//!
+//! | key | contents |
+//! |---|---|
+//! | `schema` | `"wormscope.profile/1"` |
+//! | `filter` | `host`, `port`, `from`, `to`, `direction` (`in`/`out`/`both`), `event_types` (sorted list or null) |
+//! | `data` | `first`, `last`, `events`, `connections` of the whole input, unfiltered |
+//! | `hosts` | `ranked_by`, `search`, `total`, `rows[]`: `rank`, `address`, `local`, `events`, `connections`, `findings`, `score` |
+//! | `activity` | `grid` {`start`, `bucket_secs`, `buckets`}, `unit`, `event_types`, `buckets[]` {`start`, `weekend`, `total`, `by_type`}, `without_port` (same list or null), `findings[]` {`kind`, `start`, `end`, `bucket`} |
+//! | `first_seen` | `learning_end`, `occurrences[]`: `feature` (`event_type`/`alert_name`/`inbound_port`/`outbound_port`/`peer_net`), `value`, `ts`, `event_type`, `peer`, `peer_local`, `file_index`, `line`, `occurrences` |
+//! | `in_out` | `grid`, then `connections`, `log_events`, `events`, each {`inbound`[], `outbound`[], `internal`[], `totals` {`inbound`, `outbound`, `internal`, `external`, `unknown`}, `pearson_r`} |
+//! | `ports` | `rows[]` {`port`, `proto`, `direction`, `connections`, `events`, `bytes`, `log_bytes`, `conn_states`}, `events_without_port`, `timeline` (null, or `[]` {`start`, `conn_states`, `event_types`}) |
+//! | `slash8` | `port`, `pairs[]` {`src`, `dst`, `events`} (first octets), `skipped_ipv6`, `skipped_no_address` |
+//! | `alert_chain` | `alerts[]` {`ts`, `gap`, `event_type`, `format`, `name`, `signature`, `classification`, `severity`, `src`, `src_port`, `dst`, `dst_port`, `file_index`, `line`, `findings`}, `groups[]` {`classification`, `alerts`, `first`, `last`, `event_types`}, `findings[]` |
+//! | `dropoff` | `window`, `sources[]` {`format`, `events`, `first`, `last`, `source_last`, `silent`, `went_silent`, `median_gap`, `lag`}, `last`, `spread`, `stopped_together` |
+//!
+//! Object keys inside a struct keep this order; keys of count maps (`by_type`,
+//! `conn_states`, `event_types`) follow the declaration order of [`EventType`] and
+//! [`ConnState`](crate::conn::ConnState).
 
 pub mod activity;
 pub mod alert_chain;
