@@ -3,7 +3,7 @@
 //! ```text
 //! wormscope profile HOST [--port P] [--from T] [--to T] [--direction in|out|both]
 //!     [--types TYPE,...] [--learning-end T] [--dropoff-window SECONDS] [--search TEXT]
-//!     [--findings FILE] [--sort-ports COLUMN[:asc|desc]] [--local-nets CIDR,...]
+//!     [--hosts-limit N] [--findings FILE] [--sort-ports COLUMN[:asc|desc]] [--local-nets CIDR,...]
 //!     [--year YEAR] [--tz ZONE] --format json FILE...
 //! ```
 //!
@@ -35,7 +35,7 @@ use wormscope_core::{Analyzer, Config, Report};
 
 const USAGE: &str = "usage: wormscope profile HOST [--port P] [--from T] [--to T] [--direction in|out|both]
     [--types TYPE,...] [--learning-end T] [--dropoff-window SECONDS] [--search TEXT]
-    [--findings FILE] [--sort-ports COLUMN[:asc|desc]] [--local-nets CIDR,...]
+    [--hosts-limit N] [--findings FILE] [--sort-ports COLUMN[:asc|desc]] [--local-nets CIDR,...]
     [--year YEAR] [--tz UTC|+hh:mm] --format json FILE...
 T is RFC 3339 (2026-07-31T12:00:00Z) or Unix seconds (1785456000); the range is [from, to).";
 
@@ -115,6 +115,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--learning-end" => options.profile.learning_end = Some(parse_time(&value("--learning-end")?)?),
             "--dropoff-window" => options.profile.dropoff_window = parse_seconds(&value("--dropoff-window")?)?,
             "--search" => options.profile.host_search = Some(value("--search")?),
+            "--hosts-limit" => options.profile.hosts_limit = Some(parse_limit(&value("--hosts-limit")?)?),
             "--findings" => options.findings_file = Some(value("--findings")?),
             "--sort-ports" => options.sort_ports = Some(parse_sort(&value("--sort-ports")?)?),
             "--local-nets" => {
@@ -154,6 +155,10 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
 
 fn parse_port(text: &str) -> Result<u16, String> {
     text.parse().map_err(|_| format!("invalid --port {text:?}: expected a number from 0 to 65535"))
+}
+
+fn parse_limit(text: &str) -> Result<usize, String> {
+    text.parse().map_err(|_| format!("invalid --hosts-limit {text:?}: expected a whole number of rows"))
 }
 
 fn parse_year(text: &str) -> Result<i32, String> {

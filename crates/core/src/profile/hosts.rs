@@ -48,7 +48,9 @@ pub struct HostsView {
     pub search: Option<String>,
     /// Hosts before the search.
     pub total: usize,
-    /// Hosts that match the search, best first.
+    /// Hosts that match the search, before the row limit.
+    pub matched: usize,
+    /// Hosts that match the search, best first, at most the row limit.
     pub rows: Vec<HostRow>,
 }
 
@@ -94,7 +96,17 @@ pub fn rank_hosts(
     if let Some(text) = &search {
         ranked.retain(|row| row.address.to_string().contains(text.as_str()));
     }
-    HostsView { ranked_by: if by_findings { "finding_score" } else { "event_count" }, search, total, rows: ranked }
+    let matched = ranked.len();
+    if let Some(limit) = options.hosts_limit {
+        ranked.truncate(limit);
+    }
+    HostsView {
+        ranked_by: if by_findings { "finding_score" } else { "event_count" },
+        search,
+        total,
+        matched,
+        rows: ranked,
+    }
 }
 
 /// Returns the row of an address, created empty if missing.

@@ -32,7 +32,7 @@
 //! | `schema` | `"wormscope.profile/1"` |
 //! | `filter` | `host`, `port`, `from`, `to`, `direction` (`in`/`out`/`both`), `event_types` (sorted list or null) |
 //! | `data` | `first`, `last`, `events`, `connections` of the whole input, unfiltered |
-//! | `hosts` | `ranked_by`, `search`, `total`, `rows[]`: `rank`, `address`, `local`, `events`, `connections`, `findings`, `score` |
+//! | `hosts` | `ranked_by`, `search`, `total`, `matched`, `rows[]`: `rank`, `address`, `local`, `events`, `connections`, `findings`, `score` |
 //! | `activity` | `grid` {`start`, `bucket_secs`, `buckets`}, `unit`, `event_types`, `buckets[]` {`start`, `weekend`, `total`, `by_type`}, `without_port` (same list or null), `findings[]` {`kind`, `start`, `end`, `bucket`} |
 //! | `first_seen` | `learning_end`, `occurrences[]`: `feature` (`event_type`/`alert_name`/`inbound_port`/`outbound_port`/`peer_net`), `value`, `ts`, `event_type`, `peer`, `peer_local`, `file_index`, `line`, `occurrences` |
 //! | `in_out` | `grid`, then `connections`, `log_events`, `events`, each {`inbound`[], `outbound`[], `internal`[], `totals` {`inbound`, `outbound`, `internal`, `external`, `unknown`}, `pearson_r`} |
@@ -209,6 +209,9 @@ pub struct ProfileOptions {
     pub dropoff_window: i64,
     /// Keeps only hosts whose address contains this text (case-insensitive) in the ranking.
     pub host_search: Option<String>,
+    /// Keeps at most this many rows of the ranking; all when absent. A scanned network can
+    /// add one host per scan target, tens of thousands in a day.
+    pub hosts_limit: Option<usize>,
     /// Findings of the detection rules, if any.
     pub findings: Vec<Finding>,
 }
@@ -227,6 +230,7 @@ impl Default for ProfileOptions {
             learning_end: None,
             dropoff_window: DEFAULT_DROPOFF_WINDOW_NANOS,
             host_search: None,
+            hosts_limit: None,
             findings: Vec::new(),
         }
     }

@@ -213,6 +213,13 @@ fn host_search_keeps_matching_addresses() {
     assert!(view.hosts.rows.iter().any(|row| row.address == host));
     assert!(view.hosts.rows.iter().all(|row| row.address.to_string().contains(prefix)));
     assert!(view.hosts.rows.len() < view.hosts.total);
+    assert_eq!(view.hosts.rows.len(), view.hosts.matched);
+
+    let options = ProfileOptions { hosts_limit: Some(2), ..ProfileOptions::default() };
+    let limited = profile(&report.events, &report.connections, &Filter::for_host(host), &options).hosts;
+    assert_eq!(limited.rows.len(), 2);
+    assert_eq!(limited.matched, limited.total);
+    assert_eq!(limited.rows[0].rank, 1);
 }
 
 // ---- corpus logs ----
