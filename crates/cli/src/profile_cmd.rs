@@ -224,8 +224,8 @@ fn read_findings(path: &str) -> Result<Vec<Finding>, String> {
     serde_json::from_str(&text).map_err(|error| format!("{path}: invalid findings: {error}"))
 }
 
-/// Reads captures first, then logs, through one analyzer; returns the report and whether a
-/// file failed.
+/// Reads captures first, then logs, through one analyzer; returns the report, with file
+/// indexes in the order the files were given, and whether a file failed.
 fn analyze(options: &Options) -> (Report, bool) {
     let config = Config {
         local_nets: options.profile.local.clone(),
@@ -235,14 +235,28 @@ fn analyze(options: &Options) -> (Report, bool) {
     };
     let mut analyzer = Analyzer::new(config);
     let mut failed = false;
-    let (captures, logs): (Vec<&String>, Vec<&String>) = options.files.iter().partition(|path| is_capture(path));
-    for path in captures.into_iter().chain(logs) {
+    let (captures, logs): (Vec<(usize, &String)>, Vec<(usize, &String)>) =
+        options.files.iter().enumerate().partition(|(_, path)| is_capture(path));
+    let mut given_index = Vec::with_capacity(options.files.len());
+    for (index, path) in captures.into_iter().chain(logs) {
+        given_index.push(index as u32);
         if let Err(message) = feed(&mut analyzer, path) {
             eprintln!("{message}");
             failed = true;
         }
     }
-    (analyzer.finish(), failed)
+
+    // The analyzer numbers files in the order they were fed; the output uses the order given.
+    let mut report = analyzer.finish();
+    let remap = |index: u32| given_index.get(index as usize).copied().unwrap_or(index);
+    for event in &mut report.events {
+        event.file_index = remap(event.file_index);
+    }
+    for conn in &mut report.connections {
+        conn.file_index = remap(conn.file_index);
+    }
+    report.events.sort_by_key(|event| (event.ts, event.file_index, event.line));
+    (report, failed)
 }
 
 /// Returns true if and only if the file starts with a pcap or pcapng magic number.
