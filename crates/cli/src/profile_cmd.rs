@@ -235,8 +235,7 @@ fn analyze(options: &Options) -> (Report, bool) {
     };
     let mut analyzer = Analyzer::new(config);
     let mut failed = false;
-    let (captures, logs): (Vec<(usize, &String)>, Vec<(usize, &String)>) =
-        options.files.iter().enumerate().partition(|(_, path)| is_capture(path));
+    let (captures, logs): (Vec<_>, Vec<_>) = options.files.iter().enumerate().partition(|(_, path)| is_capture(path));
     let mut given_index = Vec::with_capacity(options.files.len());
     for (index, path) in captures.into_iter().chain(logs) {
         given_index.push(index as u32);
