@@ -224,7 +224,7 @@ fn read_findings(path: &str) -> Result<Vec<Finding>, String> {
     serde_json::from_str(&text).map_err(|error| format!("{path}: invalid findings: {error}"))
 }
 
-/// Reads captures first, then logs, through one analyzer; returns the report, with file
+/// Reads captures first, then logs, through one analyzer. Returns the report, with file
 /// indexes in the order the files were given, and whether a file failed.
 fn analyze(options: &Options) -> (Report, bool) {
     let config = Config {

@@ -9,7 +9,7 @@
 //! destination) is not the host's own activity, so it is left out: probes of a machine that
 //! was switched off go on after it went silent. The sources *stopped together* when each source's last event about the host lies
 //! within its tolerance of the latest one: the window, or the source's median gap between
-//! the host's events when that is longer, because a source that sees the host every 15
+//! the host's events when that is longer, because a source that records the host every 15
 //! minutes (a C2 keepalive alert) cannot place the stop more precisely than that.
 
 use super::Filter;

@@ -1,11 +1,11 @@
 //! Inbound against outbound over time for the chosen host, and how closely they move together.
 //!
 //! Each of the host's events is placed by the local-networks test on its two addresses, as
-//! Zeek's `local_orig` and `local_resp` place connections (a connection event carries the
-//! connection's addresses, so the test gives the same result): *inbound* when the source is
-//! remote and the destination local, *outbound* when the source is local and the
-//! destination remote, *internal* when both are local, *external* when neither is, and
-//! *unknown* when an address is missing.
+//! Zeek's `local_orig` and `local_resp` place connections. A connection event carries the
+//! connection's addresses, so the test gives the same result for it. An event is *inbound*
+//! when the source is remote and the destination local, *outbound* when the source is local
+//! and the destination remote, *internal* when both are local, *external* when neither is,
+//! and *unknown* when an address is missing.
 //!
 //! The view counts three series pairs: the capture's connections (placed by their own
 //! `local_orig` and `local_resp`), log events alone, and every event together.

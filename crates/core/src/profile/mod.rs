@@ -6,8 +6,8 @@
 //! it went silent.
 //! [`profile`] computes all of them from a [`Report`](crate::Report)'s events and
 //! connections under one [`Filter`]: a host, an optional port, a time range `[from, to)`, a
-//! direction and a set of event types. One file per view holds that view's types and
-//! arithmetic.
+//! direction and a set of event types. Each view's types and arithmetic live in a file
+//! of their own.
 //!
 //! Unless a view says otherwise, it keeps exactly the events and connections that
 //! [`Filter::matches_event`] and [`Filter::matches_connection`] accept. The host ranking and

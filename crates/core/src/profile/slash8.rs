@@ -4,7 +4,7 @@
 //! up one source /8 against many destination /8s. It therefore covers every host, applying
 //! the filter's time range, port and event types but not its host or direction. A network is
 //! written as the first octet of an IPv4 address. IPv6 events are skipped and counted,
-//! because a /8 of IPv6 space says nothing about who owns it.
+//! because the first 8 bits of an IPv6 address tell nothing about who owns it.
 
 use super::{slash8_of, Filter};
 use crate::events::Event;
