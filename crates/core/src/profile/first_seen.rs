@@ -12,8 +12,11 @@
 //!   included, because a worm's scan port shows up as failed attempts;
 //! - a peer network: the other side's /8 for IPv4, /16 for IPv6, in either direction.
 //!
-//! Port numbers are compared without the protocol because log formats name protocols
-//! differently; ICMP records have no ports here.
+//! Ports come only from connection records (captures and session-monitor logs, the
+//! `conn_*` types), whose source is the originator. IDS alerts name source and destination
+//! by the direction of the alerting packet, so an alert on a reply would report the client's
+//! ephemeral port as an inbound port. Port numbers are compared without the protocol
+//! because log formats name protocols differently, and ICMP records have no ports here.
 
 use super::Filter;
 use crate::events::{Event, EventType};
@@ -136,7 +139,7 @@ fn features(event: &Event, host: IpAddr) -> Vec<Feature> {
 
     let icmp = matches!(event.proto.as_deref(), Some("icmp" | "ipv6-icmp" | "icmp6"));
     let failed = matches!(event.event_type, EventType::ConnRejected | EventType::ConnTimedOut);
-    if let (Some(port), false) = (event.dst_port, icmp) {
+    if let (Some(port), false, true) = (event.dst_port, icmp, is_connection(event.event_type)) {
         if event.dst == Some(host) && !failed {
             features.push(Feature::InboundPort(port));
         }
@@ -150,6 +153,19 @@ fn features(event: &Event, host: IpAddr) -> Vec<Feature> {
         features.push(Feature::PeerNet(peer_net(peer)));
     }
     features
+}
+
+/// Returns true if and only if the type is a connection outcome (`conn_*`).
+fn is_connection(event_type: EventType) -> bool {
+    matches!(
+        event_type,
+        EventType::ConnCompleted
+            | EventType::ConnRejected
+            | EventType::ConnTimedOut
+            | EventType::ConnReset
+            | EventType::ConnStarted
+            | EventType::ConnOther
+    )
 }
 
 /// Returns the peer's network: /8 for IPv4, /16 for IPv6.

@@ -384,14 +384,18 @@ fn first_seen_finds_outbreak_ports() {
         [Feature::OutboundPort(truth_port(truth, "scan_port")), Feature::InboundPort(truth_port(truth, "service_port"))]
     {
         let occurrence = occurrences.iter().find(|o| o.feature == feature).unwrap_or_else(|| panic!("{feature:?}"));
-        let matching = |e: &&Event| match feature {
-            Feature::OutboundPort(port) => e.src == Some(host) && e.dst_port == Some(port),
-            Feature::InboundPort(port) => {
-                e.dst == Some(host)
-                    && e.dst_port == Some(port)
-                    && !matches!(e.event_type, EventType::ConnRejected | EventType::ConnTimedOut)
-            }
-            _ => false,
+        // Only connection records carry ports here: their source is the originator.
+        let matching = |e: &&Event| {
+            e.event_type.as_str().starts_with("conn_")
+                && match feature {
+                    Feature::OutboundPort(port) => e.src == Some(host) && e.dst_port == Some(port),
+                    Feature::InboundPort(port) => {
+                        e.dst == Some(host)
+                            && e.dst_port == Some(port)
+                            && !matches!(e.event_type, EventType::ConnRejected | EventType::ConnTimedOut)
+                    }
+                    _ => false,
+                }
         };
         let times: Vec<Timestamp> = report.events.iter().filter(matching).map(|e| e.ts).collect();
         assert!(times.iter().all(|&ts| ts >= learning_end), "{feature:?} was seen while learning");
@@ -529,4 +533,36 @@ fn in_out_connections_follow_truth() {
     }
     let r = view.connections.pearson_r.expect("both series vary");
     assert!(r > 0.5, "r = {r}");
+}
+
+#[test]
+fn first_seen_covers_truth_items() {
+    let (report, truth) = outbreak();
+    let learning_end = truth_time(truth, "learning_end");
+    let local = LocalNets::default();
+    let flags = truth["rules"]["NeverBeforeSeen"]["flag"].as_array().unwrap();
+    assert!(!flags.is_empty());
+
+    for flag in flags {
+        let host: IpAddr = flag["host"].as_str().unwrap().parse().unwrap();
+        let occurrences = first_occurrences(&report.events, host, &local, learning_end);
+        for item in flag["detail"]["items"].as_array().unwrap() {
+            let value = item["value"].as_str().unwrap();
+            let port = || value.split('/').next().unwrap().parse::<u16>().unwrap();
+            let feature = match item["kind"].as_str().unwrap() {
+                "peer_slash8" => Feature::PeerNet(value.to_string()),
+                "outbound_port" => Feature::OutboundPort(port()),
+                "inbound_port" => Feature::InboundPort(port()),
+                "event_type" => Feature::AlertName(value.to_string()),
+                other => panic!("unknown kind {other}"),
+            };
+            let found = occurrences.iter().find(|o| o.feature == feature);
+            let found = found.unwrap_or_else(|| panic!("{host}: {feature:?} not reported"));
+
+            // Log lines carry whole seconds, so a log event may lead the capture by up to 1 s.
+            let first_seen = Timestamp((item["first_seen"].as_f64().unwrap() * 1e6).round() as i64 * 1_000);
+            assert!(found.ts <= first_seen, "{host}: {feature:?} at {} after {first_seen}", found.ts);
+            assert!(first_seen.since(found.ts) < NANOS_PER_SEC, "{host}: {feature:?} at {}", found.ts);
+        }
+    }
 }
