@@ -7,6 +7,9 @@
 //! `log_bytes` come from log events (alerts, sensor and session records). A connection with
 //! the host on both sides counts as `in`.
 //!
+//! NOTE: IDS alerts name source and destination by the alerting packet, so an alert on a
+//! reply packet counts under the client's ephemeral port, with the direction reversed.
+//!
 //! The timeline of the chosen port stacks the same two sources over the profile's grid:
 //! connections by conn_state and log events by event type.
 

@@ -566,3 +566,29 @@ fn first_seen_covers_truth_items() {
         }
     }
 }
+
+#[test]
+fn alert_chain_follows_truth_order() {
+    let (report, truth) = outbreak();
+    let flag = &truth["rules"]["AlertChain"]["flag"][0];
+    let host: IpAddr = flag["host"].as_str().unwrap().parse().unwrap();
+    let chain = profile(&report.events, &report.connections, &Filter::for_host(host), &ProfileOptions::default())
+        .alert_chain
+        .alerts;
+
+    // Each step's first alert lies in the same second as the truth's time (logs keep seconds).
+    let steps = [
+        ("exploit", EventType::Exploit),
+        ("infection_check", EventType::InfectionCheck),
+        ("first_trojan", EventType::Trojan),
+        ("first_scan", EventType::Scan),
+    ];
+    let mut previous = Timestamp(i64::MIN);
+    for (name, event_type) in steps {
+        let expected = Timestamp::from_secs(flag["detail"][name].as_f64().unwrap().floor() as i64);
+        let first = chain.iter().find(|alert| alert.event_type == event_type).unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(first.ts, expected, "{name}");
+        assert!(first.ts >= previous, "{name} out of order");
+        previous = first.ts;
+    }
+}
