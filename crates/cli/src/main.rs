@@ -5,8 +5,6 @@
 //!   writes the connections of all files as Zeek's conn.log TSV (default) or JSON lines.
 //! - `wormscope events [--format jsonl|csv] [--year YEAR] [--tz ZONE] FILE...` writes the
 //!   events of captures and logs together, one per line in time order.
-//! - `wormscope profile HOST [--port P] [--from T] [--to T] --format json FILE...` writes the
-//!   numbers behind the investigation views of one host as one JSON document.
 //!
 //! Exit status: 0 on success, 1 when a file could not be read to its end (after writing what
 //! was read), 2 on a usage error.
