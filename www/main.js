@@ -42,6 +42,9 @@ function setup() {
     analyseFiles([...fileInput.files]);
     fileInput.value = '';
   });
+  // A file dropped beside the drop zone would make the browser open it in place of the page.
+  window.addEventListener('dragover', (event) => event.preventDefault());
+  window.addEventListener('drop', (event) => event.preventDefault());
   dropZone.addEventListener('dragover', (event) => {
     event.preventDefault();
     dropZone.classList.add('active');
@@ -52,6 +55,7 @@ function setup() {
     dropZone.classList.remove('active');
     analyseFiles([...event.dataTransfer.files]);
   });
+
   dropZone.addEventListener('click', () => fileInput.click());
   dropZone.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' || event.key === ' ') {
@@ -59,11 +63,13 @@ function setup() {
       fileInput.click();
     }
   });
+
   demoButton.addEventListener('click', loadDemo);
   cancelButton.addEventListener('click', () => worker.postMessage({ type: 'cancel' }));
   document.getElementById('prev-page').addEventListener('click', () => table.turnPage(-1));
   document.getElementById('next-page').addEventListener('click', () => table.turnPage(1));
   pageSizeSelect.addEventListener('change', () => table.setPageSize(Number(pageSizeSelect.value)));
+
   worker.addEventListener('message', (event) => handleMessage(event.data));
   worker.addEventListener('error', (event) => showStatus(`The worker failed: ${event.message}`, true));
   setupChartResize();
@@ -194,7 +200,7 @@ function renderFiles(files) {
   const rows = files.map((file) => {
     const error = file.error ? `byte ${file.error.offset}: ${file.error.message}` : '';
     const cells = [file.name, file.format ?? '-', file.bytes_read, file.packets, file.packets_parsed,
-      describeMap(file.packets_skipped), describeMap(file.anomalies), error];
+      describeMap(file.packets_skipped), describeMap(file.anomalies), describeLog(file.log), error];
     const tr = document.createElement('tr');
     cells.forEach((value, column) => {
       const td = document.createElement('td');
@@ -202,7 +208,7 @@ function renderFiles(files) {
       if (column >= 2 && column <= 4) {
         td.className = 'number';
       }
-      if (column === 7 && error) {
+      if (column === 8 && error) {
         td.className = 'error';
       }
       tr.append(td);
@@ -224,6 +230,14 @@ function renderActivityTable(activity) {
     return tr;
   });
   activityBody.replaceChildren(...rows);
+}
+
+/** Summarises a log file's line counts, or '-' for a capture. */
+function describeLog(log) {
+  if (!log) {
+    return '-';
+  }
+  return `${log.lines} lines, ${log.unparsed} unparsed; events: ${describeMap(log.events_by_format)}`;
 }
 
 /** Formats a {reason: count} map as "reason: n, ..." or "none". */

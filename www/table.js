@@ -82,7 +82,13 @@ export class ConnectionTable {
     this.order.sort((a, b) => {
       const x = keys[a];
       const y = keys[b];
-      return x < y ? -direction : x > y ? direction : a - b;
+      if (x < y) {
+        return -direction;
+      }
+      if (x > y) {
+        return direction;
+      }
+      return a - b;
     });
     this.page = 0;
     this.updateSortMarks();
@@ -95,7 +101,10 @@ export class ConnectionTable {
       return;
     }
     for (const th of this.head.children) {
-      const state = th.dataset.key !== this.sortKey ? 'none' : this.descending ? 'descending' : 'ascending';
+      let state = 'none';
+      if (th.dataset.key === this.sortKey) {
+        state = this.descending ? 'descending' : 'ascending';
+      }
       th.setAttribute('aria-sort', state);
     }
   }
@@ -168,9 +177,15 @@ function formatCell(value, kind, fileNames) {
   }
 }
 
-/** Formats epoch seconds as an ISO 8601 UTC time with microseconds. */
+/** Largest time a JavaScript Date holds, in milliseconds from the epoch either way. */
+const MAX_DATE_MILLIS = 8.64e15;
+
+/** Formats epoch seconds as an ISO 8601 UTC time with microseconds, or as plain seconds outside Date's range. */
 export function formatUtc(secs) {
   const millis = Math.floor(secs * 1000);
+  if (!Number.isFinite(millis) || Math.abs(millis) > MAX_DATE_MILLIS) {
+    return `${secs} s`;
+  }
   const iso = new Date(millis).toISOString();
   const micros = Math.round((secs - Math.floor(secs)) * 1e6) % 1e6;
   return `${iso.slice(0, 19)}.${String(micros).padStart(6, '0')}`;

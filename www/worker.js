@@ -7,10 +7,11 @@
 //               {type: 'cancelled'}
 //               {type: 'error', message}  (the run could not start, e.g. invalid settings)
 //
+// Captures are read before logs, whatever the order the files came in (see capturesFirst).
 // A file is never read whole: each slice of SLICE_BYTES is read, pushed and dropped, so a
 // multi-gigabyte capture needs only one slice of memory here plus the core's state.
 
-import init, { Session } from './pkg/wormscope_web.js';
+import init, { Analysis } from './pkg/wormscope_web.js';
 
 /** Bytes read from a file per step. */
 const SLICE_BYTES = 4 * 1024 * 1024;
@@ -46,15 +47,16 @@ async function startRun(files, settings) {
   }
 }
 
-/** Reads every file into one session and posts the report, or 'cancelled'. */
+/** Reads every file into one analysis and posts the report, or 'cancelled'. */
 async function analyse(files, settings) {
-  const session = new Session(settings);
+  const analysis = new Analysis(settings);
   const total = files.reduce((sum, file) => sum + file.size, 0);
   let done = 0;
   try {
-    for (const file of files) {
-      const index = session.begin_file(file.name, file.size);
-      const finished = await readFile(session, index, file, (bytes) => {
+    for (const file of await capturesFirst(files)) {
+      const index = analysis.begin_file(file.name, file.size);
+      analysis.set_file_modified(index, file.lastModified);
+      const finished = await readFile(analysis, index, file, (bytes) => {
         done += bytes;
         self.postMessage({ type: 'progress', file: file.name, done, total });
       });
@@ -63,15 +65,32 @@ async function analyse(files, settings) {
         return;
       }
     }
-    const report = session.finish();
+    const report = analysis.finish();
     self.postMessage({ type: 'result', ...report });
   } finally {
-    session.free();
+    analysis.free();
   }
 }
 
+/** Magic numbers of pcap (both byte orders, micro- and nanosecond) and pcapng, read big-endian. */
+const CAPTURE_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
+
+/**
+ * Returns the files with captures first, otherwise in the given order. The core dates
+ * year-less syslog lines from the captures read before them, so captures must come first.
+ */
+async function capturesFirst(files) {
+  const isCapture = await Promise.all(files.map(async (file) => {
+    const head = new DataView(await file.slice(0, 4).arrayBuffer());
+    return head.byteLength === 4 && CAPTURE_MAGICS.has(head.getUint32(0));
+  }));
+  const captures = files.filter((_, i) => isCapture[i]);
+  const others = files.filter((_, i) => !isCapture[i]);
+  return [...captures, ...others];
+}
+
 /** Pushes one file slice by slice; returns false if cancelled. A file error stops only that file. */
-async function readFile(session, index, file, onProgress) {
+async function readFile(analysis, index, file, onProgress) {
   let failed = false;
   for (let offset = 0; offset < file.size; offset += SLICE_BYTES) {
     if (cancelRequested) {
@@ -80,7 +99,7 @@ async function readFile(session, index, file, onProgress) {
     const end = Math.min(offset + SLICE_BYTES, file.size);
     const chunk = new Uint8Array(await file.slice(offset, end).arrayBuffer());
     if (!failed) {
-      failed = !pushChunk(() => session.push(index, chunk));
+      failed = !pushChunk(() => analysis.push(index, chunk));
     }
     onProgress(end - offset);
     if (failed) {
@@ -92,18 +111,18 @@ async function readFile(session, index, file, onProgress) {
     return false;
   }
   if (!failed) {
-    pushChunk(() => session.end_file(index));
+    pushChunk(() => analysis.end_file(index));
   }
   return true;
 }
 
-/** Calls into the session; returns false when the file turned out unreadable. */
+/** Calls into the analysis; returns false when the file turned out unreadable. */
 function pushChunk(call) {
   try {
     call();
     return true;
   } catch (_error) {
-    // The session keeps the error (file, byte offset, message) in the file's report.
+    // The analysis keeps the error (file, byte offset, message) in the file's report.
     return false;
   }
 }

@@ -1,5 +1,5 @@
-// Bad and hostile input: a file that is not a capture is reported with its byte offset, and
-// a file name full of markup shows as text, never as HTML.
+// Bad and hostile input: a file that is neither a capture nor a text log is reported with its
+// byte offset, and a file name full of markup shows as text, never as HTML.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -7,17 +7,18 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { CORPUS, assertSameOrigin, openPage, screenshot, totalCount, waitForResult } from './helpers.mjs';
 
-test('non-capture file names byte offset', async () => {
+test('binary non-capture names byte offset', async () => {
   const { page, requests, close } = await openPage();
   try {
-    const text = Buffer.from('This is a syslog export, not a capture.\n'.repeat(20));
-    await page.setInputFiles('#file-input', { name: 'notes.txt', mimeType: 'text/plain', buffer: text });
+    // A PNG signature followed by zeros: binary, so neither a capture nor a text log.
+    const image = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(800)]);
+    await page.setInputFiles('#file-input', { name: 'image.png', mimeType: 'image/png', buffer: image });
     await waitForResult(page);
 
     assert.equal(await totalCount(page, 'files-failed'), '1');
     const cells = await page.$$eval('#files-body tr td', (tds) => tds.map((td) => td.textContent));
-    assert.equal(cells[0], 'notes.txt');
-    assert.match(cells[7], /^byte \d+: \S/, 'the error cell names no byte offset');
+    assert.equal(cells[0], 'image.png');
+    assert.match(cells[8], /^byte \d+: \S/, 'the error cell names no byte offset');
     assert.match(await page.textContent('#status'), /1 failed/);
 
     await screenshot(page, 'bad-input');

@@ -38,20 +38,25 @@ export function cliPath() {
   return path.join(target, 'release/wormscope');
 }
 
-/** Counts the connection lines that `wormscope conn FILE` prints (lines not starting with #). */
-export function cliConnectionCount(file) {
-  const output = execFileSync(cliPath(), ['conn', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+/** Counts the connection lines that `wormscope conn [OPTIONS] FILE` prints (lines not starting with #). */
+export function cliConnectionCount(file, options = []) {
+  const output = execFileSync(cliPath(), ['conn', ...options, file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return output.split('\n').filter((line) => line.length > 0 && !line.startsWith('#')).length;
 }
 
-/** Launches Chromium with a fresh profile and opens the page; records every request. */
+/**
+ * Launches Chromium with a fresh profile and opens the page. Records every request, and in
+ * pageErrors every uncaught exception and console error.
+ */
 export async function openPage() {
   const profile = mkdtempSync(path.join(tmpdir(), 'wormscope-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // Containers often have a small /dev/shm, which crashes Chromium's renderer.
+      '--disable-dev-shm-usage'],
     viewport: { width: 1280, height: 1000 },
   });
   const requests = [];
@@ -59,6 +64,12 @@ export async function openPage() {
   context.on('request', (request) => requests.push(request.url()));
   const page = context.pages()[0] ?? await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  // Console errors include Content-Security-Policy violations and failed loads (404s).
+  page.on('console', (message) => {
+    if (message.type() === 'error') {
+      pageErrors.push(message.text());
+    }
+  });
   await page.goto(baseUrl());
   await page.waitForSelector('body[data-ready="true"]');
 

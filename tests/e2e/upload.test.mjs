@@ -2,6 +2,7 @@
 // CLI's, the chart has bars, and no request leaves the page's origin.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import {
@@ -51,6 +52,41 @@ test('table sorts by resp_p', async () => {
 
     await header.locator('button').click();
     assert.equal(await header.getAttribute('aria-sort'), 'descending');
+  } finally {
+    await close();
+  }
+});
+
+test('drop zone takes dropped file', async () => {
+  const capture = path.join(CORPUS, 'zeek/traces/tcp/handshake-reorder.pcap');
+  const expected = cliConnectionCount(capture);
+  const { page, requests, pageErrors, close } = await openPage();
+  try {
+    const bytes = [...readFileSync(capture)];
+    const dataTransfer = await page.evaluateHandle((content) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(content)], 'handshake-reorder.pcap'));
+      return transfer;
+    }, bytes);
+    await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer });
+
+    assert.equal(await waitForResult(page), expected);
+    assert.equal(await page.textContent('#files-body tr td'), 'handshake-reorder.pcap');
+    assert.deepEqual(pageErrors, []);
+    assertSameOrigin(requests);
+  } finally {
+    await close();
+  }
+});
+
+test('drop zone opens chooser on Enter', async () => {
+  const { page, close } = await openPage();
+  try {
+    const chooser = page.waitForEvent('filechooser', { timeout: 5_000 });
+    await page.focus('#drop-zone');
+    await page.keyboard.press('Enter');
+    const fileChooser = await chooser;
+    assert.equal(fileChooser.isMultiple(), true, 'the chooser takes one file only');
   } finally {
     await close();
   }

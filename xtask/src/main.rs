@@ -6,8 +6,10 @@
 //!   http://127.0.0.1:N/ (default 8080; 0 picks a free port).
 //! - `cargo xtask test`: native tests, wasm tests in headless Chromium, then the end-to-end
 //!   suite against the release build served on 127.0.0.1.
+//! - `cargo xtask e2e`: the release build and the end-to-end suite only.
 //!
-//! Each step is printed before it runs; the first failing step ends the run with exit code 1.
+//! Each step is printed before it runs. A failing install or build ends the run with exit code
+//! 1; `test` runs its remaining suites after a failing one and then exits with code 1.
 
 mod serve;
 mod settings;
@@ -23,7 +25,8 @@ commands:
   build                       build the release wasm module (www/pkg) and the release CLI
   serve [--port N] [--no-build]
                               build, then serve www/ on http://127.0.0.1:N/ (default 8080, 0 = any free port)
-  test                        run the native, wasm and end-to-end tests";
+  test                        run the native, wasm and end-to-end tests
+  e2e                         build, then run only the end-to-end tests";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,6 +48,7 @@ fn dispatch(args: &[String]) -> Result<(), String> {
             tasks::serve(&root, &options)
         }
         Some("test") if args.len() == 1 => tasks::test(&root),
+        Some("e2e") if args.len() == 1 => tasks::test_end_to_end(&root),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

@@ -1,16 +1,16 @@
 //! A small HTTP/1.1 static file server for www/, bound to 127.0.0.1 only.
 //!
-//! It answers GET and HEAD (other methods get 405), maps `/` and folders to `index.html`,
-//! sends one response per connection (`Connection: close`), and never serves a file outside
-//! the root: the request path is percent-decoded, any `..`, backslash or NUL is rejected,
-//! and the resolved path must still lie under the canonical root after symlinks.
+//! It serves GET and HEAD (other methods get 405), maps `/` and folders to `index.html`, and
+//! sends one response per connection (`Connection: close`). It serves no file outside the
+//! root: the request path is percent-decoded, any `..`, backslash or NUL is rejected, and
+//! the resolved path must still lie under the canonical root after symlinks.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Longest request head accepted, in bytes; a longer one gets 431.
+/// Maximum request head size in bytes. A longer head gets 431.
 const MAX_HEAD_BYTES: usize = 16 * 1024;
 
 /// Binds 127.0.0.1:`port` (0 picks a free port) and returns the listener and its port.

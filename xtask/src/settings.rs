@@ -1,6 +1,6 @@
 //! Reads wasm-pack.toml, the build settings that the xtask passes to `wasm-pack build`.
 //!
-//! The parser knows the small subset of TOML that the file uses: `# comments`, one `[build]`
+//! The parser accepts the small subset of TOML that the file uses: `# comments`, one `[build]`
 //! table, and `key = "string"` or `key = true|false` lines. Unknown tables and keys are
 //! errors, so a setting that nothing reads cannot sit in the file looking effective.
 

@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 pub struct ServeOptions {
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
-    /// Serve what www/ already holds instead of building first.
+    /// Serve what www/ already contains instead of building first.
     pub no_build: bool,
 }
 
@@ -54,7 +54,7 @@ pub fn build(root: &Path) -> Result<(), String> {
     run(Cmd::new("cargo").args(["build", "--release", "-p", "wormscope-cli"]).current_dir(root))
 }
 
-/// Builds unless told not to, then serves www/ until the process is stopped.
+/// Builds (unless `no_build` is set), then serves www/ until the process is stopped.
 pub fn serve(root: &Path, options: &ServeOptions) -> Result<(), String> {
     if !options.no_build {
         build(root)?;
@@ -66,21 +66,53 @@ pub fn serve(root: &Path, options: &ServeOptions) -> Result<(), String> {
 }
 
 /// Runs every test: native, wasm in headless Chromium, then end-to-end.
+///
+/// A failing install or build stops the run at once. A failing test suite does not: the
+/// later suites still run, so one CI log shows every failure, and the run then fails with
+/// the list of failed suites.
 pub fn test(root: &Path) -> Result<(), String> {
     tools::ensure_build_tools(root)?;
     tools::ensure_test_tools(root)?;
+    let mut failed: Vec<String> = Vec::new();
 
     step("native tests");
-    run(Cmd::new("cargo").args(["test", "--workspace"]).current_dir(root))?;
+    let native = run(Cmd::new("cargo").args(["test", "--workspace", "--no-fail-fast"]).current_dir(root));
+    record("native tests", native, &mut failed);
 
     step("wasm tests in headless Chromium");
     let settings = WasmBuild::load(&root.join("wasm-pack.toml"))?;
-    run(Cmd::new("wasm-pack")
-        .args(["test", "--headless", "--chromedriver", CHROMEDRIVER, "--mode", "no-install"])
+    let wasm = run(Cmd::new("wasm-pack")
+        .args(["test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER, "--mode", "no-install"])
         .args([root.join(&settings.crate_dir)])
-        .env("CHROMEDRIVER", CHROMEDRIVER))?;
+        .env("CHROMEDRIVER", CHROMEDRIVER));
+    record("wasm tests", wasm, &mut failed);
 
     step("release build for the end-to-end tests");
+    build(root)?;
+    record("end-to-end tests", end_to_end(root), &mut failed);
+
+    if failed.is_empty() {
+        step("all test suites passed");
+        Ok(())
+    } else {
+        Err(format!("failed: {}", failed.join("; ")))
+    }
+}
+
+/// Prints a suite's outcome and keeps its error for the final summary.
+fn record(suite: &str, result: Result<(), String>, failed: &mut Vec<String>) {
+    match result {
+        Ok(()) => step(&format!("{suite} passed")),
+        Err(error) => {
+            step(&format!("{suite} FAILED: {error}"));
+            failed.push(format!("{suite} ({error})"));
+        }
+    }
+}
+
+/// Builds the release, then runs only the end-to-end suite.
+pub fn test_end_to_end(root: &Path) -> Result<(), String> {
+    tools::ensure_test_tools(root)?;
     build(root)?;
     end_to_end(root)
 }
@@ -92,7 +124,7 @@ fn end_to_end(root: &Path) -> Result<(), String> {
 
     let tests = e2e_test_files(&root.join("tests/e2e"))?;
     let result = run(Cmd::new("node")
-        .args(["--test", "--test-concurrency=1"])
+        .args(["--test"])
         .args(&tests)
         .current_dir(root)
         .env("WORMSCOPE_URL", format!("http://127.0.0.1:{port}/"))

@@ -11,9 +11,9 @@ use std::process::Command;
 
 /// The wasm-pack release the xtask is written against.
 pub const WASM_PACK_VERSION: &str = "0.15.1";
-/// Where Debian's chromium package puts the browser.
+/// The browser binary of Debian's chromium package.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
-/// Where Debian's chromium-driver package puts chromedriver.
+/// The chromedriver binary of Debian's chromium-driver package.
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Installs what `cargo xtask build` needs: the wasm32 target, wasm-pack, wasm-bindgen-cli.
@@ -30,6 +30,8 @@ pub fn ensure_test_tools(root: &Path) -> Result<(), String> {
         missing.extend(["chromium", "chromium-driver"]);
     }
     if output_of("node", &["--version"]).is_none() || output_of("npm", &["--version"]).is_none() {
+        // NOTE: Debian 12's nodejs is 18, but playwright-core 1.65 requires Node.js 20 or
+        // later, so this fallback helps only on releases that ship a newer nodejs.
         missing.extend(["nodejs", "npm"]);
     }
     if missing.is_empty() {

@@ -2,16 +2,19 @@
 
 use crate::input::{feed_files, parse_common};
 use std::io::{BufWriter, Write};
-use wormscope_core::net::LocalNets;
 use wormscope_core::{zeeklog, Analyzer, Config};
 
-const USAGE: &str = "usage: wormscope conn [--format zeek|json] [--local-nets CIDR,...] [--ignore-checksums] FILE...
+const USAGE: &str = "usage: wormscope conn [--format zeek|json] [--local-nets CIDR,...] [--ignore-checksums]
+                     [--tcp-timeout SECS] [--udp-timeout SECS] [--icmp-timeout SECS] FILE...
 
   --format zeek|json     zeek: Zeek's conn.log TSV with its header lines (default);
                          json: one JSON object per line with the same field names
   --local-nets CIDR,...  networks that count as local for local_orig/local_resp
                          (default: 10/8, 172.16/12, 192.168/16, 169.254/16, fc00::/7, fe80::/10)
-  --ignore-checksums, -C track packets with bad checksums too (Zeek's -C)";
+  --ignore-checksums, -C track packets with bad checksums too (Zeek's -C)
+  --tcp-timeout SECS     end an idle TCP connection after SECS seconds (default 300)
+  --udp-timeout SECS     end an idle UDP connection after SECS seconds (default 60)
+  --icmp-timeout SECS    end an idle ICMP connection after SECS seconds (default 60)";
 
 /// Runs the subcommand; returns the exit status.
 pub fn run(args: &[String]) -> i32 {
@@ -31,16 +34,10 @@ pub fn run(args: &[String]) -> i32 {
         }
     };
     let mut config = Config::default();
-    if let Some(list) = &options.local_nets {
-        match LocalNets::parse_list(list) {
-            Ok(nets) => config.local_nets = nets,
-            Err(error) => {
-                eprintln!("wormscope conn: {error}");
-                return 2;
-            }
-        }
+    if let Err(message) = options.apply(&mut config) {
+        eprintln!("wormscope conn: {message}");
+        return 2;
     }
-    config.conn.ignore_checksums = options.ignore_checksums;
     // conn reads captures only: anything else is unrecognised input.
     config.accept_logs = false;
 
@@ -66,14 +63,23 @@ pub fn run(args: &[String]) -> i32 {
 fn write_connections(out: &mut impl Write, connections: &[wormscope_core::conn::Connection], json: bool) -> std::io::Result<()> {
     if json {
         for c in connections {
-            serde_json::to_writer(&mut *out, &zeeklog::json_value(c))?;
-            out.write_all(b"\n")?;
+            writeln!(out, "{}", zeeklog::json_line(c))?;
         }
         return Ok(());
     }
-    zeeklog::write_tsv_header(out)?;
+    let opened = zeek_log_time();
+    zeeklog::write_tsv_header(out, Some(&opened))?;
     for c in connections {
         zeeklog::write_tsv(out, c)?;
     }
-    Ok(())
+    writeln!(out, "#close\t{}", zeek_log_time())
+}
+
+/// Returns the current time as Zeek's ASCII writer stamps `#open` and `#close`
+/// (`YYYY-MM-DD-HH-MM-SS`, UTC).
+fn zeek_log_time() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let (year, month, day) = wormscope_core::logs::datetime::civil_from_days(secs.div_euclid(86_400));
+    let of_day = secs.rem_euclid(86_400);
+    format!("{year:04}-{month:02}-{day:02}-{:02}-{:02}-{:02}", of_day / 3600, of_day / 60 % 60, of_day % 60)
 }

@@ -3,7 +3,8 @@
 use std::fs::File;
 use std::io::Read;
 use wormscope_core::analysis::InputError;
-use wormscope_core::Analyzer;
+use wormscope_core::net::LocalNets;
+use wormscope_core::{Analyzer, Config};
 
 /// The chunk size for reading files: 4 MiB, like the page's worker.
 pub const CHUNK_SIZE: usize = 4 * 1024 * 1024;
@@ -47,7 +48,41 @@ pub struct CommonOptions {
     pub format: Option<String>,
     pub local_nets: Option<String>,
     pub ignore_checksums: bool,
+    /// Inactivity timeouts in seconds, by protocol, when given.
+    pub tcp_timeout: Option<f64>,
+    pub udp_timeout: Option<f64>,
+    pub icmp_timeout: Option<f64>,
     pub files: Vec<String>,
+}
+
+impl CommonOptions {
+    /// Applies the local networks, checksum and timeout options to an analysis config.
+    pub fn apply(&self, config: &mut Config) -> Result<(), String> {
+        if let Some(list) = &self.local_nets {
+            config.local_nets = LocalNets::parse_list(list).map_err(|error| error.to_string())?;
+        }
+        config.conn.ignore_checksums = self.ignore_checksums;
+        let nanos = |secs: f64| (secs * 1e9).round() as i64;
+        if let Some(secs) = self.tcp_timeout {
+            config.conn.tcp_inactivity_timeout = nanos(secs);
+        }
+        if let Some(secs) = self.udp_timeout {
+            config.conn.udp_inactivity_timeout = nanos(secs);
+        }
+        if let Some(secs) = self.icmp_timeout {
+            config.conn.icmp_inactivity_timeout = nanos(secs);
+        }
+        Ok(())
+    }
+}
+
+/// Parses a timeout in seconds: a positive number.
+fn parse_seconds(flag: &str, value: Option<&String>) -> Result<f64, String> {
+    let value = value.ok_or_else(|| format!("{flag} needs a value in seconds"))?;
+    match value.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs.is_finite() => Ok(secs),
+        _ => Err(format!("invalid {flag} '{value}': expected a positive number of seconds")),
+    }
 }
 
 /// Parses `--format F`, `--local-nets L`, `--ignore-checksums` (or `-C`) and file names.
@@ -59,6 +94,9 @@ pub fn parse_common(args: &[String], usage: &str) -> Result<CommonOptions, Strin
             "--format" => options.format = Some(iter.next().ok_or("--format needs a value")?.clone()),
             "--local-nets" => options.local_nets = Some(iter.next().ok_or("--local-nets needs a value")?.clone()),
             "--ignore-checksums" | "-C" => options.ignore_checksums = true,
+            "--tcp-timeout" => options.tcp_timeout = Some(parse_seconds(arg, iter.next())?),
+            "--udp-timeout" => options.udp_timeout = Some(parse_seconds(arg, iter.next())?),
+            "--icmp-timeout" => options.icmp_timeout = Some(parse_seconds(arg, iter.next())?),
             "-h" | "--help" => return Err(usage.to_string()),
             flag if flag.starts_with("--format=") => options.format = Some(flag["--format=".len()..].to_string()),
             flag if flag.starts_with("--local-nets=") => options.local_nets = Some(flag["--local-nets=".len()..].to_string()),

@@ -5,10 +5,14 @@
 //!   writes the connections of all files as Zeek's conn.log TSV (default) or JSON lines.
 //! - `wormscope events [--format jsonl|csv] [--year YEAR] [--tz ZONE] FILE...` writes the
 //!   events of captures and logs together, one per line in time order.
+//! - `wormscope bench [--repeat N] [--chunk BYTES] FILE...` times the analysis of files.
+//! - `wormscope synth --seed N --out DIR [--hosts H] [--days D] [--scale S]` writes a
+//!   generated worm outbreak: a capture, a syslog export and its ground truth.
 //!
 //! Exit status: 0 on success, 1 when a file could not be read to its end (after writing what
 //! was read), 2 on a usage error.
 
+mod bench_cmd;
 mod conn_cmd;
 mod events_cmd;
 mod input;
@@ -23,7 +27,8 @@ commands:
   conn      write the connections of the files as Zeek conn.log (TSV or JSON lines)
   events    write the events of captures and logs in time order (JSON lines or CSV)
   profile   write the numbers behind the investigation views of one host as JSON
-  synth     write a synthetic outbreak (capture, syslog and truth.json)
+  bench     time the analysis of files (throughput in MB/s and packets per second)
+  synth     generate a worm outbreak: capture.pcapng, syslog.log and truth.json
 
 Run `wormscope <command> --help` for the options of a command.";
 
@@ -36,6 +41,7 @@ fn main() -> ExitCode {
     let rest = &args[2..];
     let status = match command.as_str() {
         "conn" => conn_cmd::run(rest),
+        "bench" => bench_cmd::run(rest),
         "events" => events_cmd::run(rest),
         "profile" => profile_cmd::run(rest),
         "synth" => synth_cmd::run(rest),

@@ -8,7 +8,7 @@
 
 use crate::conn::Connection;
 use crate::time::{format_micros, Timestamp};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::io::{self, Write};
 
 /// The conn.log fields, in Zeek's order.
@@ -24,13 +24,17 @@ pub const TYPES: [&str; 21] = [
     "bool", "count", "string", "count", "count", "count", "count", "set[string]",
 ];
 
-/// Writes the TSV header lines.
-pub fn write_tsv_header(out: &mut impl Write) -> io::Result<()> {
+/// Writes the TSV header lines; `opened` is the `#open` stamp (`YYYY-MM-DD-HH-MM-SS`), which
+/// the caller provides because the core reads no clock.
+pub fn write_tsv_header(out: &mut impl Write, opened: Option<&str>) -> io::Result<()> {
     writeln!(out, "#separator \\x09")?;
     writeln!(out, "#set_separator\t,")?;
     writeln!(out, "#empty_field\t(empty)")?;
     writeln!(out, "#unset_field\t-")?;
     writeln!(out, "#path\tconn")?;
+    if let Some(stamp) = opened {
+        writeln!(out, "#open\t{stamp}")?;
+    }
     writeln!(out, "#fields\t{}", FIELDS.join("\t"))?;
     writeln!(out, "#types\t{}", TYPES.join("\t"))
 }
@@ -70,38 +74,44 @@ pub fn write_tsv(out: &mut impl Write, c: &Connection) -> io::Result<()> {
     writeln!(out, "{}", tsv_values(c).join("\t"))
 }
 
-/// Returns one connection as a JSON object with Zeek's field names (as Zeek's JSON writer
-/// names them); unset fields are left out, as Zeek leaves them out.
-pub fn json_value(c: &Connection) -> Value {
-    let mut object = Map::new();
-    object.insert("ts".into(), json!(c.ts.as_secs_f64()));
-    object.insert("uid".into(), json!(c.uid));
-    object.insert("id.orig_h".into(), json!(c.orig_h.to_string()));
-    object.insert("id.orig_p".into(), json!(c.orig_p));
-    object.insert("id.resp_h".into(), json!(c.resp_h.to_string()));
-    object.insert("id.resp_p".into(), json!(c.resp_p));
-    object.insert("proto".into(), json!(c.proto.as_str()));
+/// Returns one connection as a JSON object on one line, with Zeek's field names in conn.log
+/// order, as Zeek's JSON writer prints it: times as seconds, unset fields left out.
+pub fn json_line(c: &Connection) -> String {
+    let mut fields: Vec<(&str, Value)> = vec![
+        ("ts", json!(c.ts.as_secs_f64())),
+        ("uid", json!(c.uid)),
+        ("id.orig_h", json!(c.orig_h.to_string())),
+        ("id.orig_p", json!(c.orig_p)),
+        ("id.resp_h", json!(c.resp_h.to_string())),
+        ("id.resp_p", json!(c.resp_p)),
+        ("proto", json!(c.proto.as_str())),
+    ];
     if let Some(service) = &c.service {
-        object.insert("service".into(), json!(service));
+        fields.push(("service", json!(service)));
     }
     if c.duration > 0 {
-        object.insert("duration".into(), json!(c.duration as f64 / 1e9));
-        object.insert("orig_bytes".into(), json!(c.orig_bytes));
-        object.insert("resp_bytes".into(), json!(c.resp_bytes));
+        fields.push(("duration", json!(c.duration as f64 / 1e9)));
+        fields.push(("orig_bytes", json!(c.orig_bytes)));
+        fields.push(("resp_bytes", json!(c.resp_bytes)));
     }
-    object.insert("conn_state".into(), json!(c.conn_state.as_str()));
-    object.insert("local_orig".into(), json!(c.local_orig));
-    object.insert("local_resp".into(), json!(c.local_resp));
-    object.insert("missed_bytes".into(), json!(c.missed_bytes));
+    fields.extend([
+        ("conn_state", json!(c.conn_state.as_str())),
+        ("local_orig", json!(c.local_orig)),
+        ("local_resp", json!(c.local_resp)),
+        ("missed_bytes", json!(c.missed_bytes)),
+    ]);
     if !c.history.is_empty() {
-        object.insert("history".into(), json!(c.history));
+        fields.push(("history", json!(c.history)));
     }
-    object.insert("orig_pkts".into(), json!(c.orig_pkts));
-    object.insert("orig_ip_bytes".into(), json!(c.orig_ip_bytes));
-    object.insert("resp_pkts".into(), json!(c.resp_pkts));
-    object.insert("resp_ip_bytes".into(), json!(c.resp_ip_bytes));
+    fields.extend([
+        ("orig_pkts", json!(c.orig_pkts)),
+        ("orig_ip_bytes", json!(c.orig_ip_bytes)),
+        ("resp_pkts", json!(c.resp_pkts)),
+        ("resp_ip_bytes", json!(c.resp_ip_bytes)),
+    ]);
     if !c.tunnel_parents.is_empty() {
-        object.insert("tunnel_parents".into(), json!(c.tunnel_parents));
+        fields.push(("tunnel_parents", json!(c.tunnel_parents)));
     }
-    Value::Object(object)
+    let members: Vec<String> = fields.iter().map(|(name, value)| format!("{}:{}", json!(name), value)).collect();
+    format!("{{{}}}", members.join(","))
 }

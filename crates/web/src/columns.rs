@@ -16,7 +16,7 @@ use wormscope_core::conn::Connection;
 use wormscope_core::time::NANOS_PER_SEC;
 use wormscope_core::Report;
 
-/// A finished report, as `Session::finish` returns it.
+/// A finished report, as `Analysis::finish` returns it.
 #[derive(Serialize)]
 pub struct PageReport<'a> {
     /// One entry per file, in the order files were added.

@@ -1,7 +1,7 @@
 //! wormscope-web: the WebAssembly facade that the page's worker and main thread call.
 //!
-//! The exported surface is one `#[wasm_bindgen]` impl block on [`Session`] (the worker's
-//! analysis, a thin wrapper around the core's [`Analyzer`]) plus the free function
+//! The exported surface is one `#[wasm_bindgen]` impl block on [`Analysis`] (one run over
+//! the worker's files, a thin wrapper around the core's [`Analyzer`]) plus the free function
 //! [`draw_activity`] (the main thread's chart). Everything else lives in helper modules:
 //! [`settings`] turns the page's settings object into a core [`Config`], [`columns`] turns
 //! the report into the column form sent to the page, and [`chart`] draws with plotters.
@@ -16,27 +16,28 @@ pub mod settings;
 use std::sync::Once;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
+use wormscope_core::time::Timestamp;
 use wormscope_core::Analyzer;
 
 /// One analysis of any number of files, fed chunk by chunk from the worker.
 #[wasm_bindgen]
-pub struct Session {
-    /// The running analysis; `None` once [`Session::finish`] has taken it.
+pub struct Analysis {
+    /// The running analysis; `None` once [`Analysis::finish`] has taken it.
     analyzer: Option<Analyzer>,
 }
 
 // ---- Exported surface ----------------------------------------------------------------------
 
 #[wasm_bindgen]
-impl Session {
+impl Analysis {
     /// Starts an analysis. `settings` is `undefined` for the defaults, or an object
     /// `{ local_nets: "10.0.0.0/8,...", ignore_checksums: true }` where both keys are optional.
     #[wasm_bindgen(constructor)]
-    pub fn new(settings: JsValue) -> Result<Session, JsError> {
+    pub fn new(settings: JsValue) -> Result<Analysis, JsError> {
         install_panic_hook();
         let settings = settings::Settings::from_js(settings)?;
         let config = settings.to_config().map_err(|error| JsError::new(&error))?;
-        Ok(Session { analyzer: Some(Analyzer::new(config)) })
+        Ok(Analysis { analyzer: Some(Analyzer::new(config)) })
     }
 
     /// Adds a file and returns its index for `push` and `end_file`. `size` is the file's
@@ -44,6 +45,17 @@ impl Session {
     pub fn begin_file(&mut self, name: &str, size: f64) -> Result<usize, JsError> {
         let size = if size.is_finite() && size > 0.0 { size as u64 } else { 0 };
         Ok(self.analyzer_mut()?.begin_file(name, size))
+    }
+
+    /// Sets a file's last-modified time (`File.lastModified`, milliseconds since the epoch),
+    /// which gives year-less syslog lines their year when no capture was read before them.
+    pub fn set_file_modified(&mut self, file: usize, millis: f64) -> Result<(), JsError> {
+        if !millis.is_finite() {
+            return Err(JsError::new(&format!("invalid last-modified time {millis}")));
+        }
+        let nanos = (millis as i64).saturating_mul(1_000_000);
+        self.analyzer_mut()?.set_file_modified(file, Timestamp(nanos));
+        Ok(())
     }
 
     /// Feeds the next chunk of a file. Throws once when the file turns out to be unreadable
@@ -66,7 +78,7 @@ impl Session {
 
     /// Flushes open connections and returns the report: `{ files, counts, connections,
     /// activity }`, with the connections in column form (see [`columns::ConnectionColumns`]).
-    /// The session cannot be used afterwards.
+    /// The analysis cannot be used afterwards.
     pub fn finish(&mut self) -> Result<JsValue, JsError> {
         let analyzer = self.analyzer.take().ok_or_else(finished_error)?;
         let report = analyzer.finish();
@@ -87,14 +99,14 @@ pub fn draw_activity(canvas: HtmlCanvasElement, activity: JsValue) -> Result<(),
 
 // ---- Helpers -------------------------------------------------------------------------------
 
-impl Session {
+impl Analysis {
     fn analyzer_mut(&mut self) -> Result<&mut Analyzer, JsError> {
         self.analyzer.as_mut().ok_or_else(finished_error)
     }
 }
 
 fn finished_error() -> JsError {
-    JsError::new("this analysis is already finished; start a new Session")
+    JsError::new("this analysis is already finished; start a new Analysis")
 }
 
 /// Routes Rust panic messages to the browser console, once per module instance.

@@ -215,11 +215,8 @@ impl PcapngFramer {
             stats.anomaly("pcapng_block_malformed");
             return;
         }
-        let if_id = if big_endian { u16::from_be_bytes([block[8], block[9]]) } else { u16::from_le_bytes([block[8], block[9]]) };
-        let ts_units = (u64::from(read_u32(&block[12..16], big_endian)) << 32) | u64::from(read_u32(&block[16..20], big_endian));
-        let caplen = read_u32(&block[20..24], big_endian);
-        let origlen = read_u32(&block[24..28], big_endian);
-        let data = &block[28..block.len() - 4];
+        let if_id = read_u16(&block[8..10], big_endian);
+        let (ts_units, caplen, origlen, data) = packet_fields(block, big_endian);
         self.deliver(u32::from(if_id), ts_units, caplen, origlen, data, offset, stats, sink);
     }
 
@@ -240,13 +237,20 @@ impl PcapngFramer {
             return Ok(());
         }
         let if_id = read_u32(&block[8..12], big_endian);
-        let ts_units = (u64::from(read_u32(&block[12..16], big_endian)) << 32) | u64::from(read_u32(&block[16..20], big_endian));
-        let caplen = read_u32(&block[20..24], big_endian);
-        let origlen = read_u32(&block[24..28], big_endian);
-        let data = &block[28..block.len() - 4];
+        let (ts_units, caplen, origlen, data) = packet_fields(block, big_endian);
         self.deliver(if_id, ts_units, caplen, origlen, data, offset, stats, sink);
         Ok(())
     }
+}
+
+/// Reads the fields EPB and OPB share after the interface field: the 64-bit timestamp,
+/// caplen, origlen, and the bytes up to the trailing length (data, padding and options, which
+/// the caller clamps to caplen). The block must be at least 32 bytes long.
+fn packet_fields(block: &[u8], big_endian: bool) -> (u64, u32, u32, &[u8]) {
+    let ts_units = (u64::from(read_u32(&block[12..16], big_endian)) << 32) | u64::from(read_u32(&block[16..20], big_endian));
+    let caplen = read_u32(&block[20..24], big_endian);
+    let origlen = read_u32(&block[24..28], big_endian);
+    (ts_units, caplen, origlen, &block[28..block.len() - 4])
 }
 
 /// Returns the timestamp units per second that an `if_tsresol` value means: 10^n when the

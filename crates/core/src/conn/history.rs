@@ -44,6 +44,14 @@ impl Mark {
     }
 }
 
+/// Occurrences of one log-scale mark in one direction, and the count at which its letter is
+/// written next (1, then 10, 100, ...).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LogScaleCounter {
+    pub count: u64,
+    pub next: u64,
+}
+
 /// The history of one connection.
 #[derive(Clone, Debug, Default)]
 pub struct History {
@@ -79,15 +87,12 @@ impl History {
     }
 
     /// Counts one more occurrence of a log-scale mark (c, g, t, w) and adds its letter at the
-    /// 1st, 10th, 100th, ... occurrence. `count` is the caller's counter for this mark.
-    pub fn add_log_scaled(&mut self, mark: Mark, is_orig: bool, count: &mut u64, threshold: &mut u64) {
-        *count += 1;
-        if *count >= *threshold {
+    /// 1st, 10th, 100th, ... occurrence.
+    pub fn add_log_scaled(&mut self, mark: Mark, is_orig: bool, counter: &mut LogScaleCounter) {
+        counter.count += 1;
+        if counter.count >= counter.next.max(1) {
             self.add(mark, is_orig);
-            *threshold = if *threshold == 0 { 1 } else { threshold.saturating_mul(10) };
-            if *threshold == 1 {
-                *threshold = 10;
-            }
+            counter.next = counter.count.saturating_mul(10);
         }
     }
 
@@ -122,9 +127,9 @@ mod tests {
     #[test]
     fn log_scale_adds_at_1_10_100() {
         let mut h = History::default();
-        let (mut count, mut threshold) = (0, 1);
+        let mut counter = LogScaleCounter::default();
         for _ in 0..150 {
-            h.add_log_scaled(Mark::Retransmit, true, &mut count, &mut threshold);
+            h.add_log_scaled(Mark::Retransmit, true, &mut counter);
         }
         assert_eq!(h.as_str(), "TTT");
     }

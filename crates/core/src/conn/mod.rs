@@ -21,7 +21,7 @@ mod record;
 mod service;
 mod tcp;
 
-pub use history::{History, Mark};
+pub use history::{History, LogScaleCounter, Mark};
 pub use record::{ConnState, Connection, Proto};
 pub use service::ALL_SERVICES;
 pub use tcp::TcpState;
@@ -483,10 +483,7 @@ fn update(conn: &mut Active, view: &PacketView, is_orig: bool, ignore_checksums:
     if !packet.checksum_ok && !ignore_checksums {
         // Zeek drops the packet from analysis and only notes it in the history.
         let ep = if is_orig { &mut conn.orig_ep } else { &mut conn.resp_ep };
-        let (mut count, mut threshold) = (ep.checksum_count, ep.checksum_threshold.max(1));
-        conn.history.add_log_scaled(Mark::Checksum, is_orig, &mut count, &mut threshold);
-        ep.checksum_count = count;
-        ep.checksum_threshold = threshold;
+        conn.history.add_log_scaled(Mark::Checksum, is_orig, &mut ep.bad_checksums);
         return;
     }
     // Zeek stops moving the last time once both sides have closed.
@@ -535,10 +532,7 @@ fn tcp_update(conn: &mut Active, segment: &crate::decode::TcpSegment, is_orig: b
     let rel_seq = endpoint.relative(base_seq).unwrap_or(0);
     tcp_history(&mut conn.history, endpoint, is_orig, flags, rel_seq, len);
     if segment.window_size == 0 && !rst && peer.state != TcpState::Closed && endpoint.state != TcpState::Reset {
-        let (mut count, mut threshold) = (endpoint.zero_window_count, endpoint.zero_window_threshold.max(1));
-        conn.history.add_log_scaled(Mark::ZeroWindow, is_orig, &mut count, &mut threshold);
-        endpoint.zero_window_count = count;
-        endpoint.zero_window_threshold = threshold;
+        conn.history.add_log_scaled(Mark::ZeroWindow, is_orig, &mut endpoint.zero_windows);
     }
     if fin {
         endpoint.fin_count += 1;
@@ -577,10 +571,7 @@ fn tcp_update(conn: &mut Active, segment: &crate::decode::TcpSegment, is_orig: b
 
     let (_delta, retransmit) = endpoint.update_last_seq(seq_one_past, syn || rst, fin, len);
     if retransmit {
-        let (mut count, mut threshold) = (endpoint.rxmit_count, endpoint.rxmit_threshold.max(1));
-        conn.history.add_log_scaled(Mark::Retransmit, is_orig, &mut count, &mut threshold);
-        endpoint.rxmit_count = count;
-        endpoint.rxmit_threshold = threshold;
+        conn.history.add_log_scaled(Mark::Retransmit, is_orig, &mut endpoint.retransmits);
     }
 
     let flipped = state_machine(conn, is_orig, flags, base_seq, len, ts);
@@ -592,10 +583,7 @@ fn tcp_update(conn: &mut Active, segment: &crate::decode::TcpSegment, is_orig: b
         let peer = if is_orig { &mut conn.resp_ep } else { &mut conn.orig_ep };
         let gap = if rst { 0 } else { peer.ack_received(relative) };
         if gap > 0 && !fin {
-            let (mut count, mut threshold) = (peer.gap_count, peer.gap_threshold.max(1));
-            conn.history.add_log_scaled(Mark::Gap, !is_orig, &mut count, &mut threshold);
-            peer.gap_count = count;
-            peer.gap_threshold = threshold;
+            conn.history.add_log_scaled(Mark::Gap, !is_orig, &mut peer.gaps);
         }
     }
     if len > 0 && !rst {
@@ -667,98 +655,139 @@ fn tcp_history(history: &mut History, endpoint: &mut tcp::Endpoint, is_orig: boo
     }
 }
 
-/// Zeek's `UpdateStateMachine`. Returns true if and only if the roles were flipped (a SYN
-/// answering a SYN-ACK that was seen first).
+/// The parts of one segment the state machine looks at.
+#[derive(Clone, Copy)]
+struct SegmentFacts {
+    syn: bool,
+    fin: bool,
+    rst: bool,
+    ack: bool,
+    base_seq: u32,
+    len: u32,
+}
+
+/// What a state step asks the caller to do.
+#[derive(Default)]
+struct StepResult {
+    /// The endpoint closed (FIN or RST): Zeek's `ConnectionClosed` runs.
+    close: bool,
+    /// A SYN answered a SYN-ACK seen first: the roles swap.
+    flip: bool,
+    /// A timer to schedule.
+    timer: Option<Timer>,
+}
+
+/// Zeek's `UpdateStateMachine`: one step per endpoint state. Returns true if and only if the
+/// roles were flipped (a SYN answering a SYN-ACK that was seen first).
 fn state_machine(conn: &mut Active, is_orig: bool, flags: u8, base_seq: u32, len: u32, ts: Timestamp) -> bool {
-    let syn = flags & tcp_flags::SYN != 0;
-    let fin = flags & tcp_flags::FIN != 0;
-    let rst = flags & tcp_flags::RST != 0;
-    let ack = flags & tcp_flags::ACK != 0;
-    let mut flipped = false;
-    let mut do_close = false;
+    let facts = SegmentFacts {
+        syn: flags & tcp_flags::SYN != 0,
+        fin: flags & tcp_flags::FIN != 0,
+        rst: flags & tcp_flags::RST != 0,
+        ack: flags & tcp_flags::ACK != 0,
+        base_seq,
+        len,
+    };
     let (endpoint, peer) = if is_orig { (&mut conn.orig_ep, &mut conn.resp_ep) } else { (&mut conn.resp_ep, &mut conn.orig_ep) };
-    match endpoint.state {
-        TcpState::Inactive => {
-            if syn {
-                if is_orig {
-                    endpoint.set_state(if ack { TcpState::SynAckSent } else { TcpState::SynSent });
-                    conn.timers.push((ts.plus_nanos(CLOSE_DELAY), Timer::Attempt));
-                } else {
-                    if !ack && peer.state == TcpState::SynAckSent && base_seq == endpoint.start_seq_wire() {
-                        // A SYN answering a SYN-ACK seen first: the roles were reversed.
-                        peer.set_state(TcpState::Established);
-                        flipped = true;
-                    }
-                    if peer.state == TcpState::SynSent {
-                        peer.set_state(TcpState::Established);
-                    }
-                    endpoint.set_state(TcpState::Established);
-                }
-            }
-            if fin {
-                endpoint.set_state(TcpState::Closed);
-                do_close = true;
-            }
-            if rst {
-                endpoint.set_state(TcpState::Reset);
-                do_close = true;
-            }
-            if endpoint.state == TcpState::Inactive {
-                let orig_syn_sent = if is_orig { endpoint.state } else { peer.state } == TcpState::SynSent;
-                if !is_orig && len == 0 && orig_syn_sent {
-                    // An ACK of the SYN before the SYN-ACK does not make a partial connection.
-                } else if ack && peer.state == TcpState::Established {
-                    endpoint.set_state(TcpState::Established);
-                } else {
-                    endpoint.set_state(TcpState::Partial);
-                }
-            }
-        }
-        TcpState::SynSent | TcpState::SynAckSent => {
-            if fin {
-                endpoint.set_state(TcpState::Closed);
-                do_close = true;
-            }
-            if rst {
-                endpoint.set_state(TcpState::Reset);
-                do_close = true;
-            }
-        }
-        TcpState::Established | TcpState::Partial => {
-            if syn && endpoint.state == TcpState::Partial && peer.state == TcpState::Inactive && !ack {
-                endpoint.set_state(TcpState::SynSent);
-            }
-            if fin && !rst {
-                endpoint.set_state(TcpState::Closed);
-                if peer.state == TcpState::Reset && peer.prev_state == TcpState::Closed {
-                    peer.set_state(TcpState::Closed);
-                }
-                do_close = true;
-            }
-            if rst {
-                endpoint.set_state(TcpState::Reset);
-                do_close = true;
-            }
-        }
-        TcpState::Closed => {
-            if rst && peer.state != TcpState::Closed {
-                endpoint.set_state(TcpState::Reset);
-                do_close = !endpoint.did_close;
-                conn.timers.push((ts.plus_nanos(CLOSE_DELAY), Timer::Reset));
-            }
-        }
-        TcpState::Reset => {}
+    let step = match endpoint.state {
+        TcpState::Inactive => inactive_step(endpoint, peer, is_orig, facts),
+        TcpState::SynSent | TcpState::SynAckSent => syn_sent_step(endpoint, facts),
+        TcpState::Established | TcpState::Partial => established_step(endpoint, peer, facts),
+        TcpState::Closed => closed_step(endpoint, peer, facts),
+        TcpState::Reset => StepResult::default(),
+    };
+
+    if let Some(timer) = step.timer {
+        conn.timers.push((ts.plus_nanos(CLOSE_DELAY), timer));
     }
-    if do_close {
+    if step.close {
         let (endpoint, peer) = if is_orig { (&mut conn.orig_ep, &mut conn.resp_ep) } else { (&mut conn.resp_ep, &mut conn.orig_ep) };
         if let Some(timer) = connection_closed(endpoint, peer, ts, conn.last) {
             conn.timers.push(timer);
         }
     }
-    if flipped {
+    if step.flip {
         flip_roles(conn);
     }
-    flipped
+    step.flip
+}
+
+/// Sets Closed on a FIN and Reset on a RST (Reset wins when both are set).
+fn close_on_fin_or_rst(endpoint: &mut tcp::Endpoint, facts: SegmentFacts) -> bool {
+    if facts.fin {
+        endpoint.set_state(TcpState::Closed);
+    }
+    if facts.rst {
+        endpoint.set_state(TcpState::Reset);
+    }
+    facts.fin || facts.rst
+}
+
+/// Zeek's `UpdateInactiveState`: the first packet from this side.
+fn inactive_step(endpoint: &mut tcp::Endpoint, peer: &mut tcp::Endpoint, is_orig: bool, facts: SegmentFacts) -> StepResult {
+    let mut step = StepResult::default();
+    if facts.syn && is_orig {
+        endpoint.set_state(if facts.ack { TcpState::SynAckSent } else { TcpState::SynSent });
+        step.timer = Some(Timer::Attempt);
+    } else if facts.syn {
+        if !facts.ack && peer.state == TcpState::SynAckSent && facts.base_seq == endpoint.start_seq_wire() {
+            // A SYN answering a SYN-ACK seen first: the roles were reversed.
+            peer.set_state(TcpState::Established);
+            step.flip = true;
+        }
+        if peer.state == TcpState::SynSent {
+            peer.set_state(TcpState::Established);
+        }
+        endpoint.set_state(TcpState::Established);
+    }
+    step.close = close_on_fin_or_rst(endpoint, facts);
+
+    // No control flag moved the state: an ACK after a SYN-ACK establishes, anything else
+    // (but the ACK some stacks send before their SYN-ACK) makes a partial connection.
+    if endpoint.state == TcpState::Inactive {
+        let orig_syn_sent = if is_orig { endpoint.state } else { peer.state } == TcpState::SynSent;
+        if !is_orig && facts.len == 0 && orig_syn_sent {
+            return step;
+        }
+        let state = if facts.ack && peer.state == TcpState::Established { TcpState::Established } else { TcpState::Partial };
+        endpoint.set_state(state);
+    }
+    step
+}
+
+/// Zeek's `UpdateSYN_SentState`: a FIN or RST before the handshake completed.
+fn syn_sent_step(endpoint: &mut tcp::Endpoint, facts: SegmentFacts) -> StepResult {
+    StepResult { close: close_on_fin_or_rst(endpoint, facts), ..StepResult::default() }
+}
+
+/// Zeek's `UpdateEstablishedState`, for established and partial endpoints.
+fn established_step(endpoint: &mut tcp::Endpoint, peer: &mut tcp::Endpoint, facts: SegmentFacts) -> StepResult {
+    if facts.syn && endpoint.state == TcpState::Partial && peer.state == TcpState::Inactive && !facts.ack {
+        endpoint.set_state(TcpState::SynSent);
+    }
+    let mut close = false;
+    if facts.fin && !facts.rst {
+        endpoint.set_state(TcpState::Closed);
+        // A FIN after the peer's FIN and RST: the RST ended a normal close.
+        if peer.state == TcpState::Reset && peer.prev_state == TcpState::Closed {
+            peer.set_state(TcpState::Closed);
+        }
+        close = true;
+    }
+    if facts.rst {
+        endpoint.set_state(TcpState::Reset);
+        close = true;
+    }
+    StepResult { close, ..StepResult::default() }
+}
+
+/// Zeek's `UpdateClosedState`: a RST after this side's FIN, unless both sides had closed.
+fn closed_step(endpoint: &mut tcp::Endpoint, peer: &tcp::Endpoint, facts: SegmentFacts) -> StepResult {
+    if !facts.rst || peer.state == TcpState::Closed {
+        return StepResult::default();
+    }
+    endpoint.set_state(TcpState::Reset);
+    StepResult { close: !endpoint.did_close, flip: false, timer: Some(Timer::Reset) }
 }
 
 /// Flips a connection that began with a SYN-ACK once the other side answers with an ACK or

@@ -7,6 +7,8 @@
 //! payload size Zeek logs (`orig_bytes`, `resp_bytes`) comes from this sequence space, so a
 //! retransmission is not counted twice and data the capture missed still counts.
 
+use super::history::LogScaleCounter;
+
 /// Zeek's TCP endpoint states (`TCP_ENDPOINT_*`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TcpState {
@@ -52,16 +54,12 @@ pub struct Endpoint {
     pub hist_last_syn: u64,
     pub hist_last_fin: u64,
     pub hist_last_rst: u64,
-    pub rxmit_count: u64,
-    pub rxmit_threshold: u64,
-    pub checksum_count: u64,
-    pub checksum_threshold: u64,
-    pub zero_window_count: u64,
-    pub zero_window_threshold: u64,
+    pub retransmits: LogScaleCounter,
+    pub bad_checksums: LogScaleCounter,
+    pub zero_windows: LogScaleCounter,
+    pub gaps: LogScaleCounter,
     /// Bytes the peer acknowledged that this side was never seen to send.
     pub missed_bytes: u64,
-    pub gap_count: u64,
-    pub gap_threshold: u64,
     /// Payload (and FIN) ranges seen beyond `contiguous_end`, relative sequence numbers,
     /// start to end.
     pending_ranges: std::collections::BTreeMap<u64, u64>,

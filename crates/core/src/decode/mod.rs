@@ -226,66 +226,8 @@ impl Decoder {
 
     /// Decodes the transport header from the IP payload and hands the packet to the sink.
     fn decode_transport(&mut self, ip: &IpInfo, ip_number: IpNumber, payload: &[u8], sink: &mut PacketSink) -> DecodeOutcome {
-        let pseudo = checksum::PseudoHeader { src: ip.src, dst: ip.dst, proto: ip_number.0 };
-        let (transport, transport_ok) = match ip_number {
-            IpNumber::TCP => match TcpSlice::from_slice(payload) {
-                Ok(tcp) => {
-                    let header_len = tcp.header_slice().len() as u32;
-                    let declared = ip.payload_len;
-                    let segment = TcpSegment {
-                        source_port: tcp.source_port(),
-                        destination_port: tcp.destination_port(),
-                        sequence_number: tcp.sequence_number(),
-                        acknowledgment_number: tcp.acknowledgment_number(),
-                        flags: payload.get(13).copied().unwrap_or(0) & 0x3f,
-                        window_size: tcp.window_size(),
-                        payload_len: declared.saturating_sub(header_len),
-                        payload: tcp.payload(),
-                    };
-                    (Transport::Tcp(segment), !ip.complete || checksum::transport_ok(&pseudo, payload))
-                }
-                Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
-            },
-            IpNumber::UDP => match UdpSlice::from_slice_lax(payload) {
-                Ok(udp) => {
-                    let stored = udp.checksum();
-                    let transport = Transport::Udp {
-                        source_port: udp.source_port(),
-                        destination_port: udp.destination_port(),
-                        payload_len: u32::from(udp.length()).saturating_sub(8),
-                        payload: udp.payload(),
-                    };
-                    // An IPv4 UDP checksum of zero means the sender computed none.
-                    let unchecked = stored == 0 && ip.src.is_ipv4();
-                    (transport, !ip.complete || unchecked || checksum::transport_ok(&pseudo, payload))
-                }
-                Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
-            },
-            IpNumber::ICMP => match Icmpv4Slice::from_slice(payload) {
-                Ok(icmp) => {
-                    let transport = Transport::Icmp {
-                        v6: false,
-                        icmp_type: icmp.type_u8(),
-                        code: icmp.code_u8(),
-                        payload_len: ip.payload_len.saturating_sub(8),
-                    };
-                    (transport, !ip.complete || checksum::icmpv4_ok(payload))
-                }
-                Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
-            },
-            IpNumber::IPV6_ICMP => match Icmpv6Slice::from_slice(payload) {
-                Ok(icmp) => {
-                    let transport = Transport::Icmp {
-                        v6: true,
-                        icmp_type: icmp.type_u8(),
-                        code: icmp.code_u8(),
-                        payload_len: ip.payload_len.saturating_sub(8),
-                    };
-                    (transport, !ip.complete || checksum::transport_ok(&pseudo, payload))
-                }
-                Err(_) => return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader),
-            },
-            _ => (Transport::Other, true),
+        let Some((transport, transport_ok)) = slice_transport(ip, ip_number, payload) else {
+            return DecodeOutcome::Skipped(SkipReason::InvalidTransportHeader);
         };
         let mut packet = Packet {
             ts: ip.ts,
@@ -335,6 +277,54 @@ impl Decoder {
             _ => DecodeOutcome::Skipped(SkipReason::NotIp),
         }
     }
+}
+
+/// Slices the transport header and verifies its checksum when the whole segment was captured.
+/// Returns `None` when a TCP, UDP or ICMP header is cut short or inconsistent.
+fn slice_transport<'a>(ip: &IpInfo, ip_number: IpNumber, payload: &'a [u8]) -> Option<(Transport<'a>, bool)> {
+    let pseudo = checksum::PseudoHeader { src: ip.src, dst: ip.dst, proto: ip_number.0 };
+    let checked = |ok: bool| !ip.complete || ok;
+    let found = match ip_number {
+        IpNumber::TCP => {
+            let tcp = TcpSlice::from_slice(payload).ok()?;
+            let header_len = tcp.header_slice().len() as u32;
+            let segment = TcpSegment {
+                source_port: tcp.source_port(),
+                destination_port: tcp.destination_port(),
+                sequence_number: tcp.sequence_number(),
+                acknowledgment_number: tcp.acknowledgment_number(),
+                flags: payload.get(13).copied().unwrap_or(0) & 0x3f,
+                window_size: tcp.window_size(),
+                payload_len: ip.payload_len.saturating_sub(header_len),
+                payload: tcp.payload(),
+            };
+            (Transport::Tcp(segment), checked(checksum::transport_ok(&pseudo, payload)))
+        }
+        IpNumber::UDP => {
+            let udp = UdpSlice::from_slice_lax(payload).ok()?;
+            let transport = Transport::Udp {
+                source_port: udp.source_port(),
+                destination_port: udp.destination_port(),
+                payload_len: u32::from(udp.length()).saturating_sub(8),
+                payload: udp.payload(),
+            };
+            // An IPv4 UDP checksum of zero means the sender computed none.
+            let unchecked = udp.checksum() == 0 && ip.src.is_ipv4();
+            (transport, checked(unchecked || checksum::transport_ok(&pseudo, payload)))
+        }
+        IpNumber::ICMP => {
+            let icmp = Icmpv4Slice::from_slice(payload).ok()?;
+            let transport = Transport::Icmp { v6: false, icmp_type: icmp.type_u8(), code: icmp.code_u8(), payload_len: ip.payload_len.saturating_sub(8) };
+            (transport, checked(checksum::icmpv4_ok(payload)))
+        }
+        IpNumber::IPV6_ICMP => {
+            let icmp = Icmpv6Slice::from_slice(payload).ok()?;
+            let transport = Transport::Icmp { v6: true, icmp_type: icmp.type_u8(), code: icmp.code_u8(), payload_len: ip.payload_len.saturating_sub(8) };
+            (transport, checked(checksum::transport_ok(&pseudo, payload)))
+        }
+        _ => (Transport::Other, true),
+    };
+    Some(found)
 }
 
 /// The IP-layer facts the transport decoding needs.

@@ -10,9 +10,10 @@
 //! - The vulnerability scanner sweeps campus addresses on 20 ports at about 02:00 every Monday,
 //!   Wednesday and Friday from the first day: it trips address-scan and port-scan thresholds by
 //!   design.
-//! - The new-service host starts answering on a new port the day after the exploit, used by a
-//!   few colleagues and two Internet collaborators from two /8s.
+//! - The new-service host starts accepting connections on a new port the day after the
+//!   exploit. A few colleagues and two Internet collaborators from two /8s use it.
 //! - The alert decoy raises one exploit alert while browsing, with nothing after it.
+//! - 3% of web sessions are left idle without FIN, and the session monitor times them out.
 //! - One workstation in ten raises benign policy or info alerts on about 8% of its web visits.
 
 use super::network::{client_port, internet_address, internet_address_in_few, Host, Role};
@@ -35,6 +36,8 @@ const SCANNER_TARGETS: f64 = 100.0;
 /// Share of web visits that raise a benign alert, on the one workstation in ten that raises
 /// them at all (alerts cluster on a few machines, which then raise them from the first day).
 const BENIGN_ALERT_SHARE: f64 = 0.08;
+/// Share of web visits whose session is left open and idle instead of closed.
+const IDLE_SHARE: f64 = 0.03;
 /// The ports the scanner probes on every target.
 pub const SCANNER_PORTS: [u16; 20] =
     [21, 22, 23, 25, 53, 80, 110, 135, 139, 143, 443, 445, 993, 1433, 3306, 3389, 5900, 8080, 8443, 9100];
@@ -245,12 +248,16 @@ pub fn web_visit(
     } else {
         web_segments(rng, &site.name, "/index.html", body_len)
     };
+    // A few sessions are left open and idle, so the session monitor times them out. The infected
+    // host's are always closed, because a time-out record would outlive its switch-off.
+    let infected = scenario.network.host_with(Role::Infected).address == client;
+    let close = if !infected && rng.chance(IDLE_SHARE) { Close::Idle } else { Close::Fin };
     let plan = TcpPlan {
         start: time + 50_000,
         client: client_end,
         server: server_end,
         rtt: rng.range(8_000, 90_000),
-        outcome: Outcome::Exchange { segments, close: Close::Fin },
+        outcome: Outcome::Exchange { segments, close },
     };
     let summary = recorder.tcp(&plan);
 

@@ -12,6 +12,11 @@
 //! Output is a pure function of [`Params`]: the same seed and options give byte-identical files,
 //! and nothing reads a clock or the file system.
 //!
+//! NOTE: the noise draws use `f64::exp`, `ln`, `cos` and `sqrt`, and Rust does not promise
+//! bit-identical results for the transcendental ones across targets. Identical bytes are tested
+//! on one target only. A native build and the WebAssembly build could, rarely, round a count
+//! differently for the same seed.
+//!
 //! # The story
 //!
 //! The capture starts on a Monday and runs `days` days (see [`scenario`]). Background traffic
@@ -32,7 +37,7 @@
 //! - `days` (default 8, at least 4): capture length; everything before the exploit day is the
 //!   learning window.
 //! - `scale` (default 1.0): multiplies background rates and outbreak counts. At 1.0 the scan has
-//!   60,000 attempts; floors (12 scan bursts of 60, 40 service peers, 20 spam attempts in the
+//!   60,000 attempts. Floors (12 scan bursts of 60, 40 service peers, 20 spam attempts in the
 //!   first hour, 30 scanner targets) keep every part of the story detectable at small scales.
 //!
 //! # Vantage points

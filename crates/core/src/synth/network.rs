@@ -189,7 +189,9 @@ mod tests {
         for _ in 0..1000 {
             let address = internet_address(&mut rng);
             assert!(!network.is_campus(address));
-            assert!(!address.is_private() && !address.is_loopback() && !address.is_multicast());
+            assert!(!address.is_private(), "{address} is private");
+            assert!(!address.is_loopback(), "{address} is loopback");
+            assert!(!address.is_multicast(), "{address} is multicast");
         }
     }
 }

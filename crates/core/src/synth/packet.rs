@@ -65,7 +65,8 @@ pub fn tcp_frame(source: Side, destination: Side, ttl: u8, seq: u32, flags: TcpF
     }
 
     let mut frame = Vec::with_capacity(builder.size(payload.len()));
-    // Writing into a Vec cannot fail and the payload is below the IPv4 length limit.
+    // Writing into a Vec cannot fail, and callers pass at most one MSS of payload, far below
+    // the IPv4 length limit.
     builder.write(&mut frame, payload).unwrap_or_else(|_| unreachable!());
     frame
 }

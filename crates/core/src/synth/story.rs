@@ -8,11 +8,11 @@
 //! 2. Infection check, 2 to 6 minutes later: a geolocation lookup (`ET POLICY External IP
 //!    Lookup (geolocation)`), then HTTP keep-alives to a command server every 10 to 20
 //!    minutes, each raising an `ET TROJAN ... Keep-Alive` alert.
-//! 3. New service, 15 to 40 minutes after the exploit: the host accepts connections on a random high port.
-//!    Hundreds of peers from many /8s connect in, and the host connects out to peers on the
-//!    same port; inbound and outbound hourly counts follow one shared envelope (a raised
-//!    cosine with a period of 8 to 14 hours, 15% noise), so they rise and fall together. NNM reports the
-//!    port as new and as an unapproved service.
+//! 3. New service, 15 to 40 minutes after the exploit: the host accepts connections on a random
+//!    high port. Hundreds of peers from many /8s connect in, and the host connects out to peers
+//!    on the same port. Inbound and outbound hourly counts follow one shared envelope (a raised
+//!    cosine with a period of 8 to 14 hours, 15% noise), so they rise and fall together. NNM
+//!    reports the port as new and as an unapproved service.
 //! 4. Scan, 50 to 70 minutes after the exploit, until the switch-off: bursts of 60 SYNs to
 //!    random Internet addresses on one port (444, 445, 3306, 1433 or 5900), 1.5 to 3.5 s
 //!    apart. 85% go unanswered (with one or two retransmissions), 15% are rejected with RST.
@@ -80,8 +80,12 @@ const SCAN_MESSAGES: [&str; 5] = [
 ];
 
 /// NNM plugin 0: an open port was seen; the event's source is the server.
-pub const OPEN_PORT: NnmPlugin =
-    NnmPlugin { id: 0, name: "Open Port", description: "A service was seen answering on this port", risk: "NONE" };
+pub const OPEN_PORT: NnmPlugin = NnmPlugin {
+    id: 0,
+    name: "Open Port",
+    description: "A service was seen accepting connections on this port",
+    risk: "NONE",
+};
 /// A port first seen open after NNM's first day of learning.
 pub const NEW_OPEN_PORT: NnmPlugin = NnmPlugin {
     id: 7033,

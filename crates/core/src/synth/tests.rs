@@ -416,7 +416,9 @@ fn syslog_alert_chain_in_order() {
     let check = position("External IP Lookup").expect("infection check alert");
     let trojan = position("ET TROJAN").expect("trojan alert");
     let scan = position("ET SCAN Potential outbound scan").expect("scan alert");
-    assert!(exploit < check && check < trojan && trojan < scan, "order {exploit} {check} {trojan} {scan}");
+    assert!(exploit < check, "exploit line {exploit} after infection check line {check}");
+    assert!(check < trojan, "infection check line {check} after trojan line {trojan}");
+    assert!(trojan < scan, "trojan line {trojan} after scan line {scan}");
 }
 
 // === other readers ===
@@ -548,4 +550,150 @@ fn new_service_fan_in_many_slash8s() {
     let benign = slash8s(decoy, decoy_port).len();
     assert!(worm >= 20, "worm service reached from only {worm} /8s");
     assert!((1..=2).contains(&benign), "benign new service reached from {benign} /8s");
+}
+
+// === logs against packets ===
+
+/// Per-connection totals from the capture, keyed by (originator, responder) endpoints and the
+/// second of the first SYN.
+fn connection_totals(packets: &[Pkt]) -> HashMap<(String, String, u64), (u64, u64)> {
+    let mut origin: HashMap<(Ipv4Addr, u16, Ipv4Addr, u16), u64> = HashMap::new();
+    let mut totals = HashMap::new();
+    for packet in packets {
+        let Some(tcp) = packet.tcp else { continue };
+        let forward = (packet.source, tcp.source_port, packet.destination, tcp.destination_port);
+        let backward = (packet.destination, tcp.destination_port, packet.source, tcp.source_port);
+        if tcp.syn && tcp.ack.is_none() && !origin.contains_key(&forward) {
+            origin.insert(forward, packet.micros / 1_000_000);
+        }
+        let (key, up) = match (origin.get(&forward), origin.get(&backward)) {
+            (Some(start), _) => ((forward, *start), true),
+            (None, Some(start)) => ((backward, *start), false),
+            (None, None) => continue,
+        };
+        let ((a, ap, b, bp), start) = key;
+        let entry = totals.entry((format!("{a}:{ap}"), format!("{b}:{bp}"), start)).or_insert((0, 0));
+        if up {
+            entry.0 += u64::from(tcp.payload_len);
+        } else {
+            entry.1 += u64::from(tcp.payload_len);
+        }
+        // A FIN from the originator closes the tuple, so a reused port starts a new connection.
+        if up && tcp.fin {
+            origin.remove(&forward);
+        }
+    }
+    totals
+}
+
+/// Returns the value of `name=` in a session-monitor line.
+fn field<'a>(line: &'a str, name: &str) -> &'a str {
+    let start = line.find(&format!(" {name}=")).map(|at| at + name.len() + 2).expect("field present");
+    line[start..].split(' ').next().unwrap_or("")
+}
+
+#[test]
+fn tnm_records_match_packets() {
+    let (outputs, _, packets) = small();
+    let totals = connection_totals(packets);
+    let text = std::str::from_utf8(&outputs.syslog).expect("syslog is UTF-8");
+    let mut checked = 0;
+    for line in text.lines().filter(|line| line.contains("TNM-TCP_Session_Completed")) {
+        let endpoints = line.split("Completed: ").nth(1).expect("endpoints");
+        let mut parts = endpoints.split(' ');
+        let (source, _, destination) = (parts.next().unwrap_or(""), parts.next(), parts.next().unwrap_or(""));
+        let start: u64 = field(line, "start").parse().expect("start");
+        let key = (source.to_string(), destination.to_string(), start);
+        let (up, down) = totals.get(&key).copied().unwrap_or_else(|| panic!("no connection in the capture for {line}"));
+        assert_eq!(field(line, "bytes_up"), up.to_string(), "{line}");
+        assert_eq!(field(line, "bytes_down"), down.to_string(), "{line}");
+        checked += 1;
+    }
+    assert!(checked > 100, "only {checked} session records checked");
+}
+
+#[test]
+fn snort_alerts_match_packets() {
+    let (outputs, _, packets) = small();
+    let endpoints: BTreeSet<(String, String)> = packets
+        .iter()
+        .filter_map(|packet| packet.tcp.map(|tcp| (packet, tcp)))
+        .map(|(packet, tcp)| {
+            (
+                format!("{}:{}", packet.source, tcp.source_port),
+                format!("{}:{}", packet.destination, tcp.destination_port),
+            )
+        })
+        .collect();
+    let text = std::str::from_utf8(&outputs.syslog).expect("syslog is UTF-8");
+    let mut checked = 0;
+    for line in text.lines().filter(|line| line.contains(" snort[")) {
+        let flow = line.split("{TCP} ").nth(1).expect("protocol and endpoints");
+        let (source, destination) = flow.split_once(" -> ").expect("arrow");
+        let pair = (source.to_string(), destination.to_string());
+        assert!(endpoints.contains(&pair), "no packet from {source} to {destination}: {line}");
+        checked += 1;
+    }
+    assert!(checked > 50, "only {checked} alerts checked");
+}
+
+// === full scale ===
+
+#[test]
+fn full_scale_scan_tens_of_thousands() {
+    let outputs = generate(&Params { seed: 11, ..Params::default() }).expect("valid parameters");
+    let truth: Value = serde_json::from_slice(&outputs.truth).expect("truth.json parses");
+    let infected = address(&truth["outbreak"]["infected"]).octets();
+    let port = truth["outbreak"]["scan_port"].as_u64().expect("scan port") as u16;
+
+    // A light loop: frame the blocks with pcap-parser, then read the few header bytes needed
+    // at fixed offsets (Ethernet II, IPv4 with its IHL, TCP).
+    let mut rest = &outputs.capture[..];
+    let mut first_syns = BTreeSet::new();
+    while !rest.is_empty() {
+        let (next, block) = parse_block_le(rest).expect("block parses");
+        rest = next;
+        let Block::EnhancedPacket(epb) = block else { continue };
+        let frame = epb.data;
+        let ip = &frame[14..];
+        let tcp = &ip[usize::from(ip[0] & 0x0f) * 4..];
+        let is_tcp = ip[9] == 6;
+        let syn_only = tcp.get(13).is_some_and(|flags| flags & 0x12 == 0x02);
+        if is_tcp && syn_only && ip[12..16] == infected && u16::from_be_bytes([tcp[2], tcp[3]]) == port {
+            first_syns.insert((
+                u16::from_be_bytes([tcp[0], tcp[1]]),
+                [ip[16], ip[17], ip[18], ip[19]],
+                [tcp[4], tcp[5], tcp[6], tcp[7]],
+            ));
+        }
+    }
+    let attempts = first_syns.len() as u64;
+    assert!(attempts >= 20_000, "only {attempts} scan attempts at full scale");
+    assert_eq!(Some(attempts), truth["outbreak"]["scan_attempts"].as_u64());
+}
+
+#[test]
+fn nnm_events_match_packets() {
+    let (outputs, _, packets) = small();
+    let endpoints: BTreeSet<(String, String)> = packets
+        .iter()
+        .filter_map(|packet| packet.tcp.map(|tcp| (packet, tcp)))
+        .map(|(packet, tcp)| {
+            (
+                format!("{}:{}", packet.source, tcp.source_port),
+                format!("{}:{}", packet.destination, tcp.destination_port),
+            )
+        })
+        .collect();
+    let text = std::str::from_utf8(&outputs.syslog).expect("syslog is UTF-8");
+    let mut checked = 0;
+    for line in text.lines().filter(|line| line.contains(" nnm: ")) {
+        let fields: Vec<&str> = line.split(" nnm: ").nth(1).expect("message").split('|').collect();
+        assert_eq!(fields.len(), 7, "{line}");
+        assert!(["NONE", "INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL"].contains(&fields[6]), "bad risk: {line}");
+        let pair = (fields[0].to_string(), fields[1].to_string());
+        assert!(endpoints.contains(&pair), "no packet from {} to {}: {line}", fields[0], fields[1]);
+        checked += 1;
+    }
+    assert!(checked > 10, "only {checked} NNM events checked");
 }

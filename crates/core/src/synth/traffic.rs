@@ -101,7 +101,8 @@ pub struct Attempt {
     pub established: bool,
 }
 
-/// A server port answering a border client, which NNM reports as an open port.
+/// A campus server port that sent a SYN-ACK to an Internet client, which NNM reports as an open
+/// port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct OpenPort {
     /// Time of the SYN-ACK.
@@ -123,7 +124,7 @@ pub struct Recorder {
     pub lines: Vec<(u64, u64, String)>,
     /// Every connection attempt.
     pub attempts: Vec<Attempt>,
-    /// Campus server ports seen answering across the border.
+    /// Campus server ports seen sending SYN-ACKs across the border.
     pub open_ports: Vec<OpenPort>,
     /// Alert and event types per campus host, as (time, host, type name).
     pub events: Vec<(u64, Ipv4Addr, String)>,
@@ -166,7 +167,7 @@ impl Recorder {
         self.network.is_campus(a) != self.network.is_campus(b)
     }
 
-    /// Records one UDP query and, when `response` is given, its answer after `rtt`.
+    /// Records one UDP query and, when `response` is given, the reply after `rtt`.
     pub fn udp(
         &mut self,
         time: u64,

@@ -13,10 +13,10 @@
 //!   5-minute `addr_scan_interval` / `port_scan_interval`). Zeek counts per SumStats epoch
 //!   rather than in a sliding window, so an epoch boundary can split a short burst. The
 //!   generator's bursts have 60 targets, so one side of any split still has 30.
-//! - NeverBeforeSeen: per campus host, the first occurrence after the learning window of an
-//!   inbound port (established, host as responder), an outbound TCP/UDP port (host as
-//!   originator), a peer /8 (either direction) or an event type (Snort message or NNM plugin
-//!   name), none of which occurred in the learning window.
+//! - NeverBeforeSeen: per campus host, each item first seen after the learning window and never
+//!   in it. Items are inbound ports (established, host as responder), outbound TCP/UDP ports
+//!   (host as originator), peer /8s (either direction) and event types (Snort messages and NNM
+//!   plugin names).
 
 use super::background::DecoyFacts;
 use super::network::Role;
