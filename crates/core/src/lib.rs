@@ -14,6 +14,7 @@
 //! | logs | [`logs`] | syslog, IDS and sensor log lines, in chunks of any size | [`events::Event`]s |
 //! | timeline | [`events`] | log events and connections | one normalized [`events::Event`] stream |
 //! | detection | [`detect`] | a report | findings about hosts and a ranking of hosts |
+//! | investigation | [`profile`] | events and connections of one report | the numbers behind the host views, for one filter |
 //!
 //! The core never reads a clock or the file system: time comes from packet timestamps, and
 //! bytes are pushed in by the caller.
@@ -26,6 +27,7 @@ pub mod detect;
 pub mod events;
 pub mod logs;
 pub mod net;
+pub mod profile;
 pub mod synth;
 pub mod time;
 pub mod zeeklog;
