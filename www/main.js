@@ -1,9 +1,12 @@
 // wormscope's page: takes files from the drop zone, the file input or the demo button, runs
 // them through the analysis worker, and shows the counts, the activity chart and the
-// connection table. Everything derived from a file is put in the page with textContent.
+// connection table, then starts the investigation views (views/index.js). Everything
+// derived from a file is put in the page with textContent.
 
+import { worker } from './ask.js';
 import { drawActivity, setupChartResize } from './chart.js';
 import { ConnectionTable, formatUtc } from './table.js';
+import { setupInvestigation, startInvestigation } from './views/index.js';
 
 const dropZone = document.getElementById('drop-zone');
 const fileInput = document.getElementById('file-input');
@@ -26,7 +29,6 @@ const pageSizeSelect = document.getElementById('page-size');
 /** The demo capture shipped with the page (see demo/README.md). */
 const DEMO_URL = 'demo/wikipedia.pcap';
 
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const table = new ConnectionTable({
   head: document.getElementById('conn-head'),
   body: document.getElementById('conn-body'),
@@ -73,6 +75,7 @@ function setup() {
   worker.addEventListener('message', (event) => handleMessage(event.data));
   worker.addEventListener('error', (event) => showStatus(`The worker failed: ${event.message}`, true));
   setupChartResize();
+  setupInvestigation();
   document.body.dataset.ready = 'true';
 }
 
@@ -171,6 +174,7 @@ function showReport(report) {
   drawActivity(activityCanvas, report.activity)
     .then(() => { document.body.dataset.chart = 'drawn'; })
     .catch((error) => showStatus(`Could not draw the chart: ${error.message}`, true));
+  startInvestigation(report);
 }
 
 /** Fills the totals list. */

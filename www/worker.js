@@ -2,10 +2,15 @@
 //
 // Messages in:  {type: 'analyse', files: [File], settings: {local_nets, ignore_checksums}}
 //               {type: 'cancel'}  (stops the run before the next slice)
+//               {type: 'query', id, method, args}  (a question about the finished run)
 // Messages out: {type: 'progress', file, done, total}  (file name; bytes over all files)
 //               {type: 'result', files, counts, connections, activity}
 //               {type: 'cancelled'}
 //               {type: 'error', message}  (the run could not start, e.g. invalid settings)
+//               {type: 'answer', id, value} or {type: 'answer', id, error}
+//
+// The finished analysis stays here, so the page's views can ask it questions (QUERY_METHODS)
+// without the events and connections ever being copied to the page whole. A new run frees it.
 //
 // Captures are read before logs, whatever the order the files came in (see capturesFirst).
 // A file is never read whole: each slice of SLICE_BYTES is read, pushed and dropped, so a
@@ -16,9 +21,17 @@ import init, { Analysis } from './pkg/wormscope_web.js';
 /** Bytes read from a file per step. */
 const SLICE_BYTES = 4 * 1024 * 1024;
 
+/**
+ * The methods of a finished Analysis that the page may call with one argument. Each returns
+ * JSON text or a plain value (see crates/web/src/investigation.rs and views/).
+ */
+const QUERY_METHODS = new Set(['findings_json', 'profile_json']);
+
 const ready = init();
 let cancelRequested = false;
 let running = false;
+/** The last finished Analysis, kept for questions until the next run starts. */
+let finished = null;
 
 self.addEventListener('message', (event) => {
   const message = event.data;
@@ -26,8 +39,26 @@ self.addEventListener('message', (event) => {
     cancelRequested = true;
   } else if (message.type === 'analyse') {
     startRun(message.files, message.settings);
+  } else if (message.type === 'query') {
+    answer(message.id, message.method, message.args);
   }
 });
+
+/** Answers one question about the finished run; errors go back as text, never thrown. */
+function answer(id, method, args) {
+  try {
+    if (!QUERY_METHODS.has(method)) {
+      throw new Error(`unknown question '${method}'`);
+    }
+    if (!finished) {
+      throw new Error('no finished analysis to ask; load files first');
+    }
+    const value = args === undefined ? finished[method]() : finished[method](args);
+    self.postMessage({ type: 'answer', id, value });
+  } catch (error) {
+    self.postMessage({ type: 'answer', id, error: String(error && error.message ? error.message : error) });
+  }
+}
 
 /** Runs one analysis unless one is running, and reports any failure to start it. */
 async function startRun(files, settings) {
@@ -37,6 +68,10 @@ async function startRun(files, settings) {
   }
   running = true;
   cancelRequested = false;
+  if (finished) {
+    finished.free();
+    finished = null;
+  }
   try {
     await ready;
     await analyse(files, settings);
@@ -52,23 +87,28 @@ async function analyse(files, settings) {
   const analysis = new Analysis(settings);
   const total = files.reduce((sum, file) => sum + file.size, 0);
   let done = 0;
+  let kept = false;
   try {
     for (const file of await capturesFirst(files)) {
       const index = analysis.begin_file(file.name, file.size);
       analysis.set_file_modified(index, file.lastModified);
-      const finished = await readFile(analysis, index, file, (bytes) => {
+      const complete = await readFile(analysis, index, file, (bytes) => {
         done += bytes;
         self.postMessage({ type: 'progress', file: file.name, done, total });
       });
-      if (!finished) {
+      if (!complete) {
         self.postMessage({ type: 'cancelled' });
         return;
       }
     }
     const report = analysis.finish();
+    finished = analysis;
+    kept = true;
     self.postMessage({ type: 'result', ...report });
   } finally {
-    analysis.free();
+    if (!kept) {
+      analysis.free();
+    }
   }
 }
 

@@ -10,8 +10,10 @@
 //! Times `T` are RFC 3339 (`2026-07-31T12:00:00Z`; no zone means UTC) or Unix seconds with
 //! an optional fraction (`1785456000.5`). The range is `[from, to)`. Captures are read before
 //! logs, whatever the order given, so year-less log lines take their year from the captures.
-//! `--findings` reads a JSON array of `{"kind", "host", "start", "end", "score"?}` with times
-//! in nanoseconds since the epoch. The document's top-level keys, in order: `schema`,
+//! The host ranking and the finding marks come from the detection rules run over the same
+//! files with the same local networks and learning window, as `wormscope findings` runs them.
+//! `--findings` replaces them with a JSON array of `{"kind", "host", "start", "end", "score"?}`
+//! with times in nanoseconds since the epoch. The document's top-level keys, in order: `schema`,
 //! `filter`, `data`, `hosts`, `activity`, `first_seen`, `in_out`, `ports`, `slash8`,
 //! `alert_chain`, `dropoff` (see `wormscope_core::profile` for each view's fields). Every time
 //! in it is integer nanoseconds since the Unix epoch, UTC.
@@ -25,6 +27,7 @@ use std::io::{self, BufWriter, Read, Write};
 use std::net::IpAddr;
 use std::time::UNIX_EPOCH;
 use wormscope_core::capture::looks_like_capture;
+use wormscope_core::detect::{detect, DetectConfig};
 use wormscope_core::events::EventType;
 use wormscope_core::logs::datetime::{parse_zone, rfc3339};
 use wormscope_core::net::LocalNets;
@@ -74,6 +77,15 @@ pub fn run(args: &[String]) -> i32 {
     }
 
     let (report, failed) = analyze(&options);
+    if options.findings_file.is_none() {
+        let config = DetectConfig {
+            local_nets: options.profile.local.clone(),
+            learning_end: options.profile.learning_end,
+            ..DetectConfig::default()
+        };
+        let detection = detect(&report, &config);
+        options.profile.findings = detection.findings.iter().map(Finding::from).collect();
+    }
     let mut result = profile(&report.events, &report.connections, &options.filter, &options.profile);
     if let Some((column, descending)) = options.sort_ports {
         sort_ports(&mut result.ports.rows, column, descending);

@@ -1,8 +1,10 @@
 //! wormscope-web: the WebAssembly facade that the page's worker and main thread call.
 //!
-//! The exported surface is one `#[wasm_bindgen]` impl block on [`Analysis`] (one run over
-//! the worker's files, a thin wrapper around the core's [`Analyzer`]) plus the free function
-//! [`draw_activity`] (the main thread's chart). Everything else lives in helper modules:
+//! The worker's surface is [`Analysis`]: one run over the worker's files, a thin wrapper
+//! around the core's [`Analyzer`], kept after [`Analysis::finish`] so the page can ask it
+//! questions. This file has the reading half; [`investigation`] adds the findings and the
+//! profile of a host, and [`views`] the other questions and the charts of the views. The
+//! main thread calls the free drawing functions ([`draw_activity`] and those in [`views`]).
 //! [`settings`] turns the page's settings object into a core [`Config`], [`columns`] turns
 //! the report into the column form sent to the page, and [`chart`] draws with plotters.
 //!
@@ -11,19 +13,28 @@
 
 pub mod chart;
 pub mod columns;
+pub mod investigation;
 pub mod settings;
+pub mod views;
 
 use std::sync::Once;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
+use investigation::Finished;
+use wormscope_core::net::LocalNets;
 use wormscope_core::time::Timestamp;
 use wormscope_core::Analyzer;
 
-/// One analysis of any number of files, fed chunk by chunk from the worker.
+/// One analysis of any number of files, fed chunk by chunk from the worker, then asked
+/// questions about what it found.
 #[wasm_bindgen]
 pub struct Analysis {
     /// The running analysis; `None` once [`Analysis::finish`] has taken it.
     analyzer: Option<Analyzer>,
+    /// The analyst's own networks, kept for the questions after the run.
+    local: LocalNets,
+    /// The finished report and detection; `None` until [`Analysis::finish`].
+    finished: Option<Finished>,
 }
 
 // ---- Exported surface ----------------------------------------------------------------------
@@ -37,7 +48,8 @@ impl Analysis {
         install_panic_hook();
         let settings = settings::Settings::from_js(settings)?;
         let config = settings.to_config().map_err(|error| JsError::new(&error))?;
-        Ok(Analysis { analyzer: Some(Analyzer::new(config)) })
+        let local = config.local_nets.clone();
+        Ok(Analysis { analyzer: Some(Analyzer::new(config)), local, finished: None })
     }
 
     /// Adds a file and returns its index for `push` and `end_file`. `size` is the file's
@@ -76,13 +88,16 @@ impl Analysis {
         columns::to_js(&files)
     }
 
-    /// Flushes open connections and returns the report: `{ files, counts, connections,
-    /// activity }`, with the connections in column form (see [`columns::ConnectionColumns`]).
-    /// The analysis cannot be used afterwards.
+    /// Flushes open connections, runs the detection rules and returns the report: `{ files,
+    /// counts, connections, activity }`, with the connections in column form (see
+    /// [`columns::ConnectionColumns`]). No file can be added afterwards; the questions of
+    /// [`investigation`] and [`views`] can be asked from then on.
     pub fn finish(&mut self) -> Result<JsValue, JsError> {
         let analyzer = self.analyzer.take().ok_or_else(finished_error)?;
-        let report = analyzer.finish();
-        columns::to_js(&columns::PageReport::from_report(&report))
+        let finished = Finished::new(analyzer.finish(), self.local.clone());
+        let page = columns::to_js(&columns::PageReport::from_report(&finished.report));
+        self.finished = Some(finished);
+        page
     }
 }
 
@@ -102,6 +117,11 @@ pub fn draw_activity(canvas: HtmlCanvasElement, activity: JsValue) -> Result<(),
 impl Analysis {
     fn analyzer_mut(&mut self) -> Result<&mut Analyzer, JsError> {
         self.analyzer.as_mut().ok_or_else(finished_error)
+    }
+
+    /// Returns the finished analysis, or an error while files are still being read.
+    pub(crate) fn finished(&self) -> Result<&Finished, JsError> {
+        self.finished.as_ref().ok_or_else(|| JsError::new("the analysis is not finished yet; call finish first"))
     }
 }
 

@@ -190,6 +190,18 @@ pub struct Finding {
     pub score: Option<f64>,
 }
 
+impl From<&crate::detect::Finding> for Finding {
+    fn from(finding: &crate::detect::Finding) -> Finding {
+        Finding {
+            kind: finding.rule.as_str().to_string(),
+            host: finding.host,
+            start: finding.start,
+            end: finding.end,
+            score: Some(finding.score),
+        }
+    }
+}
+
 impl Finding {
     /// Returns true if and only if `[start, end]` overlaps the filter's `[from, to)`.
     pub fn overlaps(&self, filter: &Filter) -> bool {

@@ -1,0 +1,1 @@
+// The dropoff view. NOTE: placeholder until its helper's branch lands; it draws nothing yet.

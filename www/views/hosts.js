@@ -1,0 +1,1 @@
+// The hosts view. NOTE: placeholder until its helper's branch lands; it draws nothing yet.

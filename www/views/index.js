@@ -1,0 +1,148 @@
+// The investigation: asks the worker for the findings and for the profile of the chosen
+// host under the filter state, and hands the answer to every view module.
+//
+// A view module exports any of:
+//   setup(context)              once, when the page loads: attach listeners to its elements
+//   start(context)              after each finished run, before the first profile
+//   render(profile, context)    after each profile answer; may return a promise (drawing)
+// context = { report, detection, state, dataFirst, ask, askJson, setState }, where report is
+// the worker's 'result' message, detection the parsed findings document and state the filter
+// state the profile was computed under. Every view draws from these numbers only.
+
+import { ask, askJson } from '../ask.js';
+import { activePort, getState, setState, subscribe } from '../state.js';
+import * as filterBar from './filterbar.js';
+import * as findingsView from './findings.js';
+import * as hostsView from './hosts.js';
+import * as activityView from './activity.js';
+import * as firstSeenView from './firstseen.js';
+import * as inOutView from './inout.js';
+import * as portsView from './ports.js';
+import * as slash8View from './slash8.js';
+import * as chainView from './chain.js';
+import * as dropoffView from './dropoff.js';
+import * as eventsView from './events.js';
+import * as exportsView from './exports.js';
+
+/** Every view, in page order. */
+const VIEWS = [filterBar, findingsView, hostsView, activityView, firstSeenView, inOutView, portsView,
+  slash8View, chainView, dropoffView, eventsView, exportsView];
+
+/** Rows of the host ranking asked for with each profile. */
+export const HOSTS_LIMIT = 200;
+
+const section = document.getElementById('investigation');
+const statusLine = document.getElementById('investigation-status');
+const context = { report: null, detection: null, state: getState(), dataFirst: null, ask, askJson, setState };
+let generation = 0;
+let started = false;
+
+/** Calls every view's setup once and follows the filter state from then on. */
+export function setupInvestigation() {
+  for (const view of VIEWS) {
+    view.setup?.(context);
+  }
+  subscribe(() => {
+    if (started) {
+      refresh();
+    }
+  });
+}
+
+/** Starts the investigation of a finished run: findings, the default host, the first profile. */
+export async function startInvestigation(report) {
+  started = false;
+  context.report = report;
+  context.dataFirst = null;
+  section.hidden = false;
+  try {
+    context.detection = await askJson('findings_json');
+    for (const view of VIEWS) {
+      await view.start?.(context);
+    }
+    started = true;
+    if (!getState().host) {
+      const top = context.detection.hosts[0]?.host ?? await busiestHost();
+      if (top) {
+        setState({ host: top });
+        return;
+      }
+    }
+    await refresh();
+  } catch (error) {
+    showStatus(`Could not start the investigation: ${error.message}`);
+  }
+}
+
+/** Returns the host with the most events, for a run where no rule fired. */
+async function busiestHost() {
+  const profile = await askJson('profile_json', { host: '0.0.0.0', hosts_limit: 1 });
+  return profile.hosts.rows[0]?.address ?? null;
+}
+
+/** The profile question for a filter state. */
+export function profileQuery(state, dataFirst) {
+  const query = { host: state.host, hosts_limit: HOSTS_LIMIT };
+  const port = activePort(state);
+  if (port !== null) {
+    query.port = port;
+  }
+  if (Number.isFinite(state.from)) {
+    query.from = state.from;
+  }
+  if (Number.isFinite(state.to)) {
+    query.to = state.to;
+  }
+  if (state.dir) {
+    query.direction = state.dir;
+  }
+  if (state.types && state.types.length > 0) {
+    query.event_types = state.types;
+  }
+  if (Number.isFinite(state.learn) && dataFirst !== null) {
+    query.learning_end = dataFirst + state.learn * 3600;
+  }
+  return query;
+}
+
+/**
+ * Asks for the profile under the current state and renders every view. A newer state that
+ * arrives meanwhile wins: the older answer is dropped. When every view has drawn, the body
+ * carries data-profile="ready" and data-profile-state (the fragment it was drawn for).
+ */
+export async function refresh() {
+  const state = getState();
+  if (!state.host) {
+    return;
+  }
+  generation += 1;
+  const mine = generation;
+  document.body.dataset.profile = 'busy';
+  try {
+    const profile = await askJson('profile_json', profileQuery(state, context.dataFirst));
+    if (mine !== generation) {
+      return;
+    }
+    if (context.dataFirst === null && profile.data.first !== null) {
+      context.dataFirst = profile.data.first / 1e9;
+    }
+    context.state = state;
+    showStatus('');
+    await Promise.all(VIEWS.map((view) => view.render?.(profile, context)));
+  } catch (error) {
+    if (mine === generation) {
+      showStatus(`Could not show ${state.host}: ${error.message}`);
+    }
+  } finally {
+    if (mine === generation) {
+      document.body.dataset.profileState = window.location.hash;
+      document.body.dataset.profile = 'ready';
+    }
+  }
+}
+
+/** Writes the investigation's status line (errors of a question, as text). */
+function showStatus(text) {
+  statusLine.textContent = text;
+  statusLine.classList.toggle('error', text.length > 0);
+}
