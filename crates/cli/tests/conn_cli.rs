@@ -14,9 +14,12 @@ fn wormscope(args: &[&str]) -> (i32, String, String) {
     (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
 }
 
-/// The rows of a conn.log, keyed by (id.orig_h, id.orig_p, id.resp_h, id.resp_p, proto),
-/// each with (orig_pkts, resp_pkts); rows sharing a key keep their order.
-fn packet_counts(log: &str) -> BTreeMap<(String, String, String, String, String), Vec<(String, String)>> {
+/// A conn.log row's key: id.orig_h, id.orig_p, id.resp_h, id.resp_p and proto.
+type ConnKey = (String, String, String, String, String);
+
+/// The rows of a conn.log, keyed by [`ConnKey`], each with (orig_pkts, resp_pkts); rows
+/// sharing a key keep their order.
+fn packet_counts(log: &str) -> BTreeMap<ConnKey, Vec<(String, String)>> {
     let mut fields: Vec<String> = Vec::new();
     let mut rows: BTreeMap<_, Vec<_>> = BTreeMap::new();
     for line in log.lines() {

@@ -30,12 +30,13 @@ fn params(index: u64) -> Params {
     const HOSTS: [u32; 5] = [20, 60, 120, 200, 300];
     const DAYS: [u32; 4] = [4, 5, 6, 8];
     const SCALES: [f64; 3] = [0.02, 0.05, 0.1];
-    let mut params = Params::default();
-    params.seed = 1000 + index;
-    params.hosts = HOSTS[index as usize % HOSTS.len()];
-    params.days = DAYS[index as usize % DAYS.len()];
-    params.scale = SCALES[index as usize % SCALES.len()];
-    params
+    let slot = index as usize;
+    Params {
+        seed: 1000 + index,
+        hosts: HOSTS[slot % HOSTS.len()],
+        days: DAYS[slot % DAYS.len()],
+        scale: SCALES[slot % SCALES.len()],
+    }
 }
 
 /// Per-rule counts over all scenarios.

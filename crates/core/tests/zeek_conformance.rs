@@ -428,12 +428,15 @@ fn zeek_config(case: &Case) -> Config {
 
 const NANOS: i64 = 1_000_000_000;
 
+/// A script's name, the ports it makes likely server ports and the services it names.
+type BareScript = (&'static str, &'static [(Proto, u16)], &'static [&'static str]);
+
 /// Scripts a bare btest may load, with the ports their analyzers add to
 /// `likely_server_ports` and the services they can name. The ports follow the `ports`
 /// constants in Zeek's `scripts/base/protocols/*/main.zeek` (read for FTP, HTTP and DNS).
 /// The tunnel framework adds the AYIYA, Teredo and GTPv1 ports. The Teredo baseline shows
 /// this: Zeek flips a flow seen only from port 3544 (history `^d`).
-const BARE_SCRIPTS: &[(&str, &[(Proto, u16)], &[&str])] = &[
+const BARE_SCRIPTS: &[BareScript] = &[
     ("base/protocols/ftp", &[(Proto::Tcp, 21), (Proto::Tcp, 2811)], &["ftp", "ftp-data"]),
     ("base/protocols/ssh", &[(Proto::Tcp, 22)], &["ssh"]),
     (

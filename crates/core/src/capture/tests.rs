@@ -8,8 +8,11 @@ fn corpus(path: &str) -> Vec<u8> {
     std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 
+/// One packet as the tests see it: number, ts, linktype, caplen and origlen.
+type PacketSummary = (u64, i64, u16, u32, u32);
+
 /// Reads `bytes` in chunks of `chunk` bytes; returns (number, ts, linktype, caplen) per packet.
-fn read_all(bytes: &[u8], chunk: usize) -> (Vec<(u64, i64, u16, u32, u32)>, Result<(), CaptureError>) {
+fn read_all(bytes: &[u8], chunk: usize) -> (Vec<PacketSummary>, Result<(), CaptureError>) {
     let mut reader = CaptureReader::new();
     let mut seen = Vec::new();
     for piece in bytes.chunks(chunk.max(1)) {

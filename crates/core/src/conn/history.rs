@@ -107,7 +107,7 @@ impl History {
             .map(|c| if c.is_ascii_uppercase() { c.to_ascii_lowercase() } else { c.to_ascii_uppercase() })
             .collect();
         self.letters = format!("^{swapped}");
-        self.seen = (self.seen >> 16) | (self.seen << 16);
+        self.seen = self.seen.rotate_left(16);
     }
 }
 

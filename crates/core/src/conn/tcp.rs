@@ -195,10 +195,7 @@ impl Endpoint {
             return 0;
         }
         let top = self.last_seq.max(self.ack_seq);
-        let mut size = top.saturating_sub(self.start_seq);
-        if size > 0 {
-            size -= 1;
-        }
+        let mut size = top.saturating_sub(self.start_seq).saturating_sub(1);
         if self.fin_count > 0 && size > 0 {
             size -= 1;
         }

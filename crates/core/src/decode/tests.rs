@@ -5,8 +5,11 @@ use crate::capture::{CaptureReader, RawPacket};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// A delivered packet as the tests see it: source, destination, IP protocol, fragment flag.
+type Delivered = (IpAddr, IpAddr, u8, bool);
+
 /// Decodes a corpus file; returns delivered packets and skip counts.
-fn decode_file(path: &str) -> (Vec<(IpAddr, IpAddr, u8, bool)>, BTreeMap<&'static str, u64>) {
+fn decode_file(path: &str) -> (Vec<Delivered>, BTreeMap<&'static str, u64>) {
     let full = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(path);
     let bytes = std::fs::read(&full).unwrap();
     let mut reader = CaptureReader::new();

@@ -142,7 +142,7 @@ pub fn first_occurrences(input: &Input) -> BTreeMap<IpAddr, Vec<FirstOccurrence>
             items.push((event.ts, host, ItemKind::EventType, event.name.clone(), Source::Event(index)));
         }
     }
-    items.sort_by(|a, b| a.0.cmp(&b.0));
+    items.sort_by_key(|item| item.0);
 
     let mut known: BTreeSet<(IpAddr, ItemKind, String)> = BTreeSet::new();
     let mut first: BTreeMap<IpAddr, Vec<FirstOccurrence>> = BTreeMap::new();

@@ -222,7 +222,7 @@ pub fn strength(value: f64, threshold: f64) -> f64 {
 }
 
 /// Thresholds and settings of every rule. The defaults are the rule files' constants.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct DetectConfig {
     /// The analyst's own networks: which hosts are "ours" and which way a connection goes.
     pub local_nets: LocalNets,
@@ -242,20 +242,6 @@ pub struct DetectConfig {
     pub silent: silent::SilentConfig,
 }
 
-impl Default for DetectConfig {
-    fn default() -> DetectConfig {
-        DetectConfig {
-            local_nets: LocalNets::default(),
-            learning_end: None,
-            scan: scan::ScanConfig::default(),
-            new_service: new_service::NewServiceConfig::default(),
-            spam: spam::SpamConfig::default(),
-            alert_chain: alert_chain::ChainConfig::default(),
-            linked: linked::LinkedConfig::default(),
-            silent: silent::SilentConfig::default(),
-        }
-    }
-}
 
 /// The result of detection.
 #[derive(Clone, Debug, Default, Serialize)]

@@ -54,7 +54,7 @@ fn parse_ascii_log(lines: &[&str]) -> Result<Vec<Row>, String> {
     let mut fields: Option<Vec<String>> = None;
     for (index, line) in lines.iter().enumerate() {
         let Some(header) = line.strip_prefix('#') else { continue };
-        let (name, value) = header.split_once(|c| c == '\t' || c == ' ').unwrap_or((header, ""));
+        let (name, value) = header.split_once(['\t', ' ']).unwrap_or((header, ""));
         let expected = match name {
             "separator" => Some("\\x09"),
             "unset_field" => Some(UNSET),
