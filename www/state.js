@@ -8,7 +8,7 @@
 //   learn  learning window in hours               anon   1 hides the /8 chart's axis labels
 //   view   the id of the view last shown
 
-/** The keys the fragment may hold, with how each is read back. */
+/** The keys of the fragment, each with the function that parses its value. */
 const KEYS = {
   host: String,
   port: Number,

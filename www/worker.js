@@ -87,7 +87,7 @@ async function analyse(files, settings) {
   const analysis = new Analysis(settings);
   const total = files.reduce((sum, file) => sum + file.size, 0);
   let done = 0;
-  let kept = false;
+  let retained = false;
   try {
     for (const file of await capturesFirst(files)) {
       const index = analysis.begin_file(file.name, file.size);
@@ -103,10 +103,10 @@ async function analyse(files, settings) {
     }
     const report = analysis.finish();
     finished = analysis;
-    kept = true;
+    retained = true;
     self.postMessage({ type: 'result', ...report });
   } finally {
-    if (!kept) {
+    if (!retained) {
       analysis.free();
     }
   }

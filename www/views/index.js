@@ -1,5 +1,5 @@
-// The investigation: asks the worker for the findings and for the profile of the chosen
-// host under the filter state, and hands the answer to every view module.
+// The investigation: requests the findings and the profile of the chosen host under the
+// filter state from the worker, and passes the profile to every view module.
 //
 // A view module exports any of:
 //   setup(context)              once, when the page loads: attach listeners to its elements

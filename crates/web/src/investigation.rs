@@ -1,4 +1,4 @@
-//! The questions the page asks a finished analysis: the findings and the profile of a host.
+//! The requests the page sends to a finished analysis: the findings and the profile of a host.
 //!
 //! Both answers are JSON text made by serde_json from the same core types the CLI writes
 //! (`wormscope findings --format json`, `wormscope profile --format json`), so the page and
