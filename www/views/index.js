@@ -119,12 +119,21 @@ export async function refresh() {
   const mine = generation;
   document.body.dataset.profile = 'busy';
   try {
-    const profile = await askJson('profile_json', profileQuery(state, context.dataFirst));
+    let profile = await askJson('profile_json', profileQuery(state, context.dataFirst));
     if (mine !== generation) {
       return;
     }
     if (context.dataFirst === null && profile.data.first !== null) {
       context.dataFirst = profile.data.first / 1e9;
+
+      // The learning window is counted from the data's first time, known only now: a
+      // window restored from the fragment needs a second request.
+      if (Number.isFinite(state.learn)) {
+        profile = await askJson('profile_json', profileQuery(state, context.dataFirst));
+        if (mine !== generation) {
+          return;
+        }
+      }
     }
     context.state = state;
     showStatus('');
