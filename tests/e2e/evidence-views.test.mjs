@@ -38,19 +38,40 @@ async function tableCells(page, selector) {
   return page.$$eval(`${selector} tbody tr`, (rows) => rows.map((row) => [...row.cells].map((cell) => cell.textContent)));
 }
 
-/** Returns the cells of every page of a paged table, turning pages with its Next button. */
-async function allPages(page, tableSelector, pagerSelector) {
+/**
+ * Returns `read(page, tableSelector)` over every page of a paged table, concatenated, turning
+ * pages with the pager's buttons. The default reads the cells' text.
+ */
+async function allPages(page, tableSelector, pagerSelector, read = tableCells) {
   const previous = `${pagerSelector} button:first-of-type`;
   const next = `${pagerSelector} button:last-of-type`;
   while (await page.isEnabled(previous)) {
     await page.click(previous);
   }
-  const cells = await tableCells(page, tableSelector);
+  const items = await read(page, tableSelector);
   while (await page.isEnabled(next)) {
     await page.click(next);
-    cells.push(...await tableCells(page, tableSelector));
+    items.push(...await read(page, tableSelector));
   }
-  return cells;
+  return items;
+}
+
+/** Returns port/proto/direction of every body row of the port table. */
+async function portKeys(page, tableSelector) {
+  return page.$$eval(`${tableSelector} tbody tr`,
+    (rows) => rows.map((row) => `${row.dataset.port}/${row.dataset.proto}/${row.dataset.direction}`));
+}
+
+/** Turns the port table to the page with the port's row and presses Enter on its button. */
+async function choosePort(page, port) {
+  const choice = `#ports-table tr[data-port="${port}"] button.port-choice`;
+  while (await page.isEnabled('#ports-pager button:first-of-type')) {
+    await page.click('#ports-pager button:first-of-type');
+  }
+  while (await page.$(choice) === null && await page.isEnabled('#ports-pager button:last-of-type')) {
+    await page.click('#ports-pager button:last-of-type');
+  }
+  await pressEnter(page, choice);
 }
 
 /** Returns the host the page investigates, from the fragment. */
@@ -187,7 +208,7 @@ describe('evidence views on the generated outbreak', () => {
     const expected = cliProfile(host, files);
     const states = await stateHeaders(page);
     assert.ok(states.includes('S0'), 'no S0 column');
-    const cells = await tableCells(page, '#ports-table');
+    const cells = await allPages(page, '#ports-table', '#ports-pager');
     assert.deepEqual(cells, expected.ports.rows.map((row) => portCells(row, states)));
     assert.equal(await page.getAttribute('#ports-counts', 'data-events-without-port'),
       String(expected.ports.events_without_port));
@@ -196,8 +217,7 @@ describe('evidence views on the generated outbreak', () => {
   test('port sort buttons match --sort-ports', async () => {
     const { page } = session;
     const order = (rows) => rows.map((row) => `${row.port}/${row.proto}/${row.direction}`);
-    const pageOrder = () => page.$$eval('#ports-table tbody tr',
-      (rows) => rows.map((row) => `${row.dataset.port}/${row.dataset.proto}/${row.dataset.direction}`));
+    const pageOrder = () => allPages(page, '#ports-table', '#ports-pager', portKeys);
 
     await pressEnter(page, '#ports-head th[data-key="S0"] button');
     assert.equal(await page.getAttribute('#ports-head th[data-key="S0"]', 'aria-sort'), 'ascending');
@@ -223,7 +243,7 @@ describe('evidence views on the generated outbreak', () => {
     const s0 = timelineTotal(timeline, 'conn_states', 'S0');
     assert.ok(s0 > 0, 'the scan port has no S0 connections');
 
-    await pressEnter(page, `#ports-table tr[data-port="${port}"] button.port-choice`);
+    await choosePort(page, port);
     await waitForProfile(page);
     assert.equal(await page.isVisible('#ports-timeline-chart'), true);
     assert.equal(await page.getAttribute('#ports-timeline-totals [data-series="S0"]', 'data-total'), String(s0));
@@ -245,7 +265,7 @@ describe('evidence views on the generated outbreak', () => {
     const footer = await page.$$eval('#ports-timeline-foot td', (cells) => cells.map((cell) => cell.textContent));
     assert.equal(footer.at(-1), formatInteger(drawn));
 
-    const cells = await tableCells(page, '#ports-table');
+    const cells = await allPages(page, '#ports-table', '#ports-pager');
     const states = await stateHeaders(page);
     assert.deepEqual(cells, expected.ports.rows.map((row) => portCells(row, states)));
     await viewShot(page, 'ports-view', 'view-ports-timeline');
@@ -395,20 +415,22 @@ test('port summary of a real SYN scan capture', async () => {
     assert.ok(expected.ports.rows.length > 100, `only ${expected.ports.rows.length} port rows in a 1000-port scan`);
 
     const states = await stateHeaders(page);
-    assert.deepEqual(await tableCells(page, '#ports-table'), expected.ports.rows.map((row) => portCells(row, states)));
+    assert.deepEqual(await allPages(page, '#ports-table', '#ports-pager'), expected.ports.rows.map((row) => portCells(row, states)));
 
-    // The port with the most connections in a state other than S0 is one the scan found open.
+    await viewShot(page, 'ports-view', 'view-ports-corpus-synscan-rows');
+
+    // The first port with an established or completed connection is one the scan found open.
     const open = expected.ports.rows.find((row) => (row.conn_states.SF ?? 0) + (row.conn_states.S1 ?? 0) > 0)
       ?? expected.ports.rows[0];
     const chosen = cliProfile(host, [file], ['--port', String(open.port)]);
-    await pressEnter(page, `#ports-table tr[data-port="${open.port}"] button.port-choice`);
+    await choosePort(page, open.port);
     await waitForProfile(page);
     const total = chosen.ports.timeline.reduce((sum, bucket) => sum
       + Object.values(bucket.conn_states).reduce((a, b) => a + b, 0)
       + Object.values(bucket.event_types).reduce((a, b) => a + b, 0), 0);
     assert.ok(total > 0, 'the chosen port has nothing in its timeline');
     assert.equal(await page.getAttribute('#ports-timeline-chart', 'data-total'), String(total));
-    await viewShot(page, 'ports-view', 'view-ports-corpus-synscan');
+    await viewShot(page, 'ports-view', 'view-ports-corpus-synscan-timeline');
     assertSameOrigin(session.requests);
     assert.deepEqual(session.pageErrors, []);
   } finally {

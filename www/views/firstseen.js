@@ -20,7 +20,8 @@ const body = document.getElementById('first-seen-body');
 /** Features, named as the profile document names them, in the core's order. */
 const FEATURES = ['event_type', 'alert_name', 'inbound_port', 'outbound_port', 'peer_net'];
 
-const COLUMNS = ['First seen (UTC)', 'Feature', 'Value', 'Event type', 'Peer', 'Peer local', 'Events since', 'File', 'Line'];
+const COLUMNS = ['First seen (UTC)', 'Feature', 'Value', 'Event type', 'Peer', 'Peer local', 'Events since', 'File',
+  'Line or packet'];
 
 /** Rows per page of the table. */
 const PAGE_SIZE = 200;

@@ -8,7 +8,7 @@
 
 import init, { draw_port_timeline } from '../pkg/wormscope_web.js';
 import { activePort } from '../state.js';
-import { formatInteger, formatNanos, makeCell, makeHeaderRow, onResize, sizeCanvas } from './viewkit.js';
+import { formatInteger, formatNanos, makeCell, makeHeaderRow, onResize, Pager, sizeCanvas } from './viewkit.js';
 
 const countsLine = document.getElementById('ports-counts');
 const headRow = document.getElementById('ports-head');
@@ -39,8 +39,12 @@ const FIXED_COLUMNS = [
 /** Order of directions when sorting, as the core's Direction enum orders them. */
 const DIRECTION_ORDER = { in: 0, out: 1, both: 2 };
 
+/** Rows per page: a scan of every port gives tens of thousands of rows. */
+const PAGE_SIZE = 500;
+
 const wasmReady = init();
 let context = null;
+let pager = null;
 let rows = [];
 let stateColumns = [];
 let sortKey = null;
@@ -50,6 +54,7 @@ let lastTimeline = null;
 /** Attaches the clear button and the chart's redraw on resize. */
 export function setup(shared) {
   context = shared;
+  pager = new Pager(body, document.getElementById('ports-pager'), PAGE_SIZE, 'rows');
   clearButton.addEventListener('click', () => context.setState({ pf: null }));
   onResize(() => {
     if (lastTimeline) {
@@ -155,11 +160,11 @@ function compareValues(x, y) {
   return x > y ? 1 : 0;
 }
 
-/** Builds every row in the current order; a port's button chooses that port. */
+/** Sorts the rows and shows the first page; a port's button chooses that port. */
 function showRows() {
   const chosen = activePort(context.state);
   const ordered = [...rows].sort(compareRows);
-  body.replaceChildren(...ordered.map((row) => buildRow(row, chosen)));
+  pager.show(ordered, (row) => buildRow(row, chosen));
 }
 
 /** Builds one row of the table. */
@@ -208,6 +213,8 @@ async function drawTimeline({ port, bucketSecs, timeline }) {
   const drawing = draw_port_timeline(timelineCanvas, text);
   timelineCanvas.dataset.total = String(drawing.total);
   timelineCanvas.dataset.series = String(drawing.series.length);
+  timelineCanvas.setAttribute('aria-label', `Port ${port} over time: ${drawing.series.length} stacked series, `
+    + `${formatInteger(drawing.total)} connections and log events in all; the same numbers are in the table below the chart.`);
 
   const totals = drawing.series.map((series) => {
     const span = document.createElement('span');

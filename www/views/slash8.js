@@ -64,4 +64,7 @@ async function draw(matrix, anonymous) {
   canvas.dataset.bubbles = String(drawing.bubbles);
   canvas.dataset.labels = String(drawing.labels);
   canvas.dataset.anonymous = String(anonymous);
+  const scope = matrix.port === null ? 'all ports' : `port ${matrix.port}`;
+  canvas.setAttribute('aria-label', `${drawing.bubbles} bubbles, one per source /8 and destination /8 pair on ${scope}, `
+    + 'area growing with the event count; the same numbers are in the table below the chart.');
 }

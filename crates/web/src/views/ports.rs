@@ -175,7 +175,7 @@ fn draw_bars(canvas: &Canvas, timeline: &PortTimeline, series: &[Series]) -> Dra
     let mut chart = ChartBuilder::on(&canvas.root)
         .margin_top(px(top))
         .margin_left(px(10.0))
-        .margin_right(px(20.0))
+        .margin_right(px(40.0))
         .x_label_area_size(px(40.0))
         .y_label_area_size(px(60.0))
         .build_cartesian_2d(first..end, 0.0..max)?;
