@@ -326,7 +326,7 @@ describe('evidence views on the generated outbreak', () => {
     const endpoint = (address, port) => (address === null ? '-' : (port === null ? address : `${address}:${port}`));
     const rows = expected.alerts.map((alert) => [
       formatNanos(alert.ts), formatDuration(alert.gap), inChain(alert) ? 'chain' : '',
-      alert.findings.map((index) => `${index + 1}. ${expected.findings[index].kind}`).join(', '),
+      alert.findings.map((index) => `#${index + 1} ${expected.findings[index].kind}`).join(', '),
       alert.event_type, alert.name, alert.signature ?? '-', alert.classification ?? '-',
       alert.severity === null ? '-' : String(alert.severity), endpoint(alert.src, alert.src_port),
       endpoint(alert.dst, alert.dst_port), fileNames[alert.file_index], String(alert.line),

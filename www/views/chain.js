@@ -76,7 +76,7 @@ function inChain(alert) {
 function showFindings() {
   const items = chain.findings.map((finding, index) => {
     const item = document.createElement('li');
-    item.textContent = `${finding.kind}: ${formatNanos(finding.start)} to ${formatNanos(finding.end)} UTC`;
+    item.textContent = `#${index + 1} ${finding.kind}: ${formatNanos(finding.start)} to ${formatNanos(finding.end)} UTC`;
     if (finding.kind === CHAIN_RULE) {
       item.classList.add('in-chain');
     }
@@ -144,7 +144,7 @@ function buildRow(alert) {
   const marked = inChain(alert);
   row.classList.toggle('in-chain', marked);
   row.dataset.gap = alert.gap === null ? '' : String(alert.gap);
-  const kinds = alert.findings.map((index) => `${index + 1}. ${chain.findings[index]?.kind ?? '?'}`).join(', ');
+  const kinds = alert.findings.map((index) => `#${index + 1} ${chain.findings[index]?.kind ?? '?'}`).join(', ');
   const fileName = context.report?.files[alert.file_index]?.name ?? String(alert.file_index);
   row.append(
     makeCell(formatNanos(alert.ts)),
