@@ -228,10 +228,10 @@ describe('evidence views on the generated outbreak', () => {
     const descending = cliProfile(host, files, ['--sort-ports', 'S0:desc']).ports.rows;
     assert.deepEqual(await pageOrder(), order(descending));
     assert.equal(descending[0].port, truth.outbreak.scan_port, 'the scan port does not have the most S0 connections');
+    await viewShot(page, 'ports-view', 'view-ports');
 
     await pressEnter(page, '#ports-head th[data-key="bytes"] button');
     assert.deepEqual(await pageOrder(), order(cliProfile(host, files, ['--sort-ports', 'bytes:asc']).ports.rows));
-    await viewShot(page, 'ports-view', 'view-ports');
   });
 
   test('scan port timeline equals --port', async () => {
