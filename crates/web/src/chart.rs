@@ -206,7 +206,7 @@ fn ticks_between(first: f64, end: f64, step: f64) -> Vec<f64> {
 }
 
 /// Formats a bucket width in the largest whole unit: `5 s`, `10 min`, `3 h`, `2 d`.
-fn format_width(secs: f64) -> String {
+pub fn format_width(secs: f64) -> String {
     let units = [(86_400.0, "d"), (3_600.0, "h"), (60.0, "min")];
     for (size, unit) in units {
         if secs >= size && secs % size == 0.0 {
@@ -217,7 +217,7 @@ fn format_width(secs: f64) -> String {
 }
 
 /// Formats a tick value: whole numbers, with k and M for thousands and millions.
-fn format_count(value: f64) -> String {
+pub fn format_count(value: f64) -> String {
     if value >= 1e6 {
         format!("{}M", value / 1e6)
     } else if value >= 1e4 {
