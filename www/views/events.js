@@ -32,6 +32,7 @@ const COLUMNS = [
   ['Destination', (row) => endpoint(row.dst, row.dst_port)],
   ['File', (row) => row.file],
   ['Line or packet', (row) => String(row.line)],
+  ['Detail', (row) => row.detail ?? ''],
   ['Raw', (row) => row.raw],
 ];
 

@@ -134,13 +134,13 @@ function hostFindings(host, findings, open, context, fileNames, fileFormats) {
 function findingItem(finding, context, fileNames, fileFormats) {
   const item = element('li', { className: `finding severity-${finding.severity}` });
   const [from, to] = paddedRange(finding.start, finding.end);
-  const button = element('button', { type: 'button', className: 'finding-select' },
-    `${finding.rule}: ${describeSpan(finding.start, finding.end)}`);
+  const title = `${finding.rule}: ${describeSpan(finding.start, finding.end)}`;
+  const button = element('button', { type: 'button', className: 'finding-select' }, title);
   button.dataset.rule = finding.rule;
   button.dataset.host = finding.host;
   button.dataset.from = String(from);
   button.dataset.to = String(to);
-  button.setAttribute('aria-label', `Show ${finding.host} from ${formatUtc(from)} to ${formatUtc(to)} UTC (${finding.rule})`);
+  button.setAttribute('aria-label', `${title}; show ${finding.host} from ${formatUtc(from)} to ${formatUtc(to)} UTC`);
   button.addEventListener('click', () => context.setState({ host: finding.host, from, to }));
 
   const meta = element('span', { className: 'finding-meta' },
