@@ -88,6 +88,11 @@ test('finding button selects host and span', async () => {
     assert.equal(await page.inputValue('#filter-host'), infected);
     assert.equal(await page.inputValue('#filter-from'), new Date(from * 1000).toISOString().slice(0, 19));
 
+    // The event table follows: the host's events inside the selected range.
+    const inRange = cliEvents(DEMO_FILES).filter((event) => (event.src === infected || event.dst === infected)
+      && event.ts >= from * 1e9 && event.ts < to * 1e9);
+    assert.equal(Number(await page.getAttribute('#events-view', 'data-matched')), inRange.length);
+
     assert.deepEqual(pageErrors, []);
     assertSameOrigin(requests);
   } finally {
@@ -118,6 +123,13 @@ test('evidence button shows cited record', async () => {
     })));
     assert.deepEqual(rows, cited.map((event) => ({ file: event.file_index, line: event.line, raw: event.raw })));
     assert.match(await page.textContent('#events-record'), /syslog\.log, line/);
+
+    // Selecting a finding drops the record filter again.
+    await page.click(`#findings-per-host details[data-host="${infected}"] button.finding-select[data-rule="AlertChain"]`);
+    await page.waitForFunction(() => window.location.hash.includes('from='));
+    await waitForProfile(page);
+    assert.equal(await page.isHidden('#events-record'), true, 'the record filter is still shown');
+    assert.ok(Number(await page.getAttribute('#events-view', 'data-matched')) > cited.length, 'the table still shows one record');
 
     await screenshot(page, 'findings-evidence');
     assert.deepEqual(pageErrors, []);

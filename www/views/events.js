@@ -3,8 +3,8 @@
 // worker with events_json. Filters: type, host, port, free text, the filter bar's time range,
 // and a file and line set by a finding's evidence button (showRecord).
 //
-// The host and port follow the filter bar after each change of the filter state; the table's
-// own fields may then narrow or clear them. Raw log text is hostile: every cell is textContent.
+// The host, port and range follow the filter bar after each change of the filter state; the
+// table's own fields may then narrow or clear them. Raw log text is hostile: every cell is textContent.
 
 import { activePort, getState } from '../state.js';
 import { formatUtc } from '../table.js';
@@ -113,16 +113,21 @@ export async function start() {
   await load(0);
 }
 
-/** Follows the filter bar's host and port when they change, then loads the first page. */
+/**
+ * Follows the filter bar when its host, port or range changed: takes its host and port, turns
+ * the range filter back on and drops a record filter. Then loads the first page.
+ */
 export async function render(_profile, current) {
   context = current;
-  const host = current.state.host ?? '';
+  const { host = '', from, to } = current.state;
   const port = activePort(current.state);
-  const key = `${host}|${port}`;
+  const key = `${host}|${port}|${from}|${to}`;
   if (key !== followed) {
     followed = key;
+    record = null;
     fields.host.value = host;
     fields.port.value = port === null ? '' : String(port);
+    fields.range.checked = true;
   }
   await load(0);
 }
