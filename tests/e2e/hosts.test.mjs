@@ -43,9 +43,12 @@ test('hosts view matches CLI profile', async () => {
   const { page, requests, pageErrors, close } = await openPage();
   try {
     await loadDemo(page);
-    assert.deepEqual(await pageRows(page), expectedRows(expected));
+    const rows = await pageRows(page);
+    assert.deepEqual(rows, expectedRows(expected));
     assert.match(await page.textContent('#hosts-count'), new RegExp(`^${expected.matched} of ${expected.total} host`));
     assert.equal(await page.getAttribute('#hosts-body tr[aria-current="true"]', 'data-address'), infected);
+    // Over the whole range the ranking agrees with the findings panel's.
+    assert.equal(rows[0].address, infected, 'the infected host is not ranked first');
 
     await screenshot(page, 'hosts');
     assert.deepEqual(pageErrors, []);
