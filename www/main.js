@@ -13,6 +13,8 @@ const fileInput = document.getElementById('file-input');
 const demoButton = document.getElementById('demo-button');
 const localNetsInput = document.getElementById('local-nets');
 const ignoreChecksumsInput = document.getElementById('ignore-checksums');
+const logYearInput = document.getElementById('log-year');
+const logZoneInput = document.getElementById('log-zone');
 const progressSection = document.getElementById('progress-section');
 const progressBar = document.getElementById('progress');
 const progressFile = document.getElementById('progress-file');
@@ -26,8 +28,11 @@ const activityCanvas = document.getElementById('activity-chart');
 const activityBody = document.getElementById('activity-body');
 const pageSizeSelect = document.getElementById('page-size');
 
-/** The demo capture shipped with the page (see demo/README.md). */
-const DEMO_URL = 'demo/wikipedia.pcap';
+/** The demo files shipped with the page (see demo/README.md): a generated worm outbreak. */
+const DEMO_FILES = [
+  { url: 'demo/capture.pcapng', type: 'application/octet-stream' },
+  { url: 'demo/syslog.log', type: 'text/plain' },
+];
 
 const table = new ConnectionTable({
   head: document.getElementById('conn-head'),
@@ -88,27 +93,55 @@ function analyseFiles(files) {
     showStatus('An analysis is running; cancel it before starting another.', true);
     return;
   }
+  const settings = readSettings();
+  if (typeof settings === 'string') {
+    showStatus(settings, true);
+    return;
+  }
   running = true;
   setBusy(true);
   progressBar.value = 0;
   progressFile.textContent = files[0].name;
   progressText.textContent = '';
   showStatus(`Analysing ${files.length} file(s)…`, false);
-  const settings = { local_nets: localNetsInput.value, ignore_checksums: ignoreChecksumsInput.checked };
   worker.postMessage({ type: 'analyse', files, settings });
 }
 
-/** Fetches the demo capture from this origin and analyses it. */
+/**
+ * Reads the settings fieldset into the worker's settings object, or returns the message for
+ * an invalid year. The zone is checked by the worker, which names it in its error.
+ */
+function readSettings() {
+  const settings = { local_nets: localNetsInput.value, ignore_checksums: ignoreChecksumsInput.checked };
+  const yearText = logYearInput.value.trim();
+  if (yearText !== '') {
+    const year = Number(yearText);
+    if (!Number.isInteger(year) || year < 1970 || year > 2200) {
+      return `The year must be a whole number from 1970 to 2200, not "${yearText}".`;
+    }
+    settings.year = year;
+  }
+  const zone = logZoneInput.value.trim();
+  if (zone !== '') {
+    settings.tz = zone;
+  }
+  return settings;
+}
+
+/** Fetches the demo capture and log from this origin and analyses them together. */
 async function loadDemo() {
   try {
-    const response = await fetch(DEMO_URL);
-    if (!response.ok) {
-      throw new Error(`HTTP ${response.status}`);
-    }
-    const blob = await response.blob();
-    analyseFiles([new File([blob], 'wikipedia.pcap', { type: 'application/vnd.tcpdump.pcap' })]);
+    const files = await Promise.all(DEMO_FILES.map(async ({ url, type }) => {
+      const response = await fetch(url);
+      if (!response.ok) {
+        throw new Error(`${url}: HTTP ${response.status}`);
+      }
+      const name = url.slice(url.lastIndexOf('/') + 1);
+      return new File([await response.blob()], name, { type });
+    }));
+    analyseFiles(files);
   } catch (error) {
-    showStatus(`Could not load the demo capture: ${error.message}`, true);
+    showStatus(`Could not load the demo files: ${error.message}`, true);
   }
 }
 
@@ -236,12 +269,30 @@ function renderActivityTable(activity) {
   activityBody.replaceChildren(...rows);
 }
 
-/** Summarises a log file's line counts, or '-' for a capture. */
+/** Summarises a log file's line counts, and the year and zone its dates were read with. */
 function describeLog(log) {
   if (!log) {
     return '-';
   }
-  return `${log.lines} lines, ${log.unparsed} unparsed; events: ${describeMap(log.events_by_format)}`;
+  const counts = `${log.lines} lines, ${log.unparsed} unparsed; events: ${describeMap(log.events_by_format)}`;
+  const zone = `zone-less times read as ${describeOffset(log.tz_offset_secs)}`;
+  if (log.assumed_year === null || log.assumed_year === undefined) {
+    return `${counts}; ${zone}`;
+  }
+  const rollovers = log.year_rollovers > 0 ? `, ${log.year_rollovers} year roll-over(s)` : '';
+  return `${counts}; year-less times start in ${log.assumed_year} (from ${log.year_source}${rollovers}); ${zone}`;
+}
+
+/** Writes an offset from UTC in seconds as UTC, UTC+02:00 or UTC-05:00. */
+function describeOffset(seconds) {
+  if (!seconds) {
+    return 'UTC';
+  }
+  const sign = seconds < 0 ? '-' : '+';
+  const minutes = Math.abs(seconds) / 60;
+  const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
+  const mm = String(minutes % 60).padStart(2, '0');
+  return `UTC${sign}${hh}:${mm}`;
 }
 
 /** Formats a {reason: count} map as "reason: n, ..." or "none". */

@@ -25,7 +25,9 @@ const SLICE_BYTES = 4 * 1024 * 1024;
  * The methods of a finished Analysis that the page may call with one argument. Each returns
  * JSON text or a plain value (see crates/web/src/investigation.rs and views/).
  */
-const QUERY_METHODS = new Set(['findings_json', 'profile_json']);
+const QUERY_METHODS = new Set(['findings_json', 'profile_json',
+  'events_json',
+]);
 
 const ready = init();
 let cancelRequested = false;

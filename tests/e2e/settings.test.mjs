@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CORPUS, ROOT, assertSameOrigin, cliConnectionCount, openPage, waitForResult } from './helpers.mjs';
+import { CORPUS, assertSameOrigin, cliConnectionCount, openPage, waitForResult } from './helpers.mjs';
 
 /** Loopback traffic with bad checksums from checksum offload. */
 const BAD_CHECKSUMS = path.join(CORPUS, 'zeek/traces/chksums/localhost-bad-chksum.pcap');
@@ -30,9 +30,9 @@ test('ignore checksums matches CLI flag', async () => {
 test('local networks set local_orig', async () => {
   const { page, close } = await openPage();
   try {
-    // The demo capture's client lives in 141.142.0.0/16, outside the private ranges.
+    // The wikipedia capture's client lives in 141.142.0.0/16, outside the private ranges.
     await page.fill('#local-nets', '141.142.0.0/16');
-    await page.setInputFiles('#file-input', path.join(ROOT, 'www/demo/wikipedia.pcap'));
+    await page.setInputFiles('#file-input', path.join(CORPUS, 'zeek/traces/wikipedia.pcap'));
     await waitForResult(page);
     const rows = await page.$$eval('#conn-body tr', (trs) => trs.map((tr) => [tr.children[2].textContent, tr.children[12].textContent]));
     assert.ok(rows.length > 0, 'no rows');
@@ -48,7 +48,7 @@ test('invalid local network is reported', async () => {
   const { page, close } = await openPage();
   try {
     await page.fill('#local-nets', '10.0.0.0/33');
-    await page.setInputFiles('#file-input', path.join(ROOT, 'www/demo/wikipedia.pcap'));
+    await page.setInputFiles('#file-input', path.join(CORPUS, 'zeek/traces/wikipedia.pcap'));
     await page.waitForFunction(() => document.getElementById('status').classList.contains('error'));
     assert.match(await page.textContent('#status'), /10\.0\.0\.0\/33/);
     assert.equal(await page.getAttribute('body', 'data-connections'), null, 'a result was shown');

@@ -7,10 +7,13 @@
 //! - `cargo xtask test`: native tests, wasm tests in headless Chromium, then the end-to-end
 //!   suite against the release build served on 127.0.0.1.
 //! - `cargo xtask e2e`: the release build and the end-to-end suite only.
+//! - `cargo xtask demo`: the release CLI, then a generated worm outbreak into www/demo/
+//!   (the files the page's "Load demo" button analyses).
 //!
 //! Each step is printed before it runs. A failing install or build ends the run with exit code
 //! 1; `test` runs its remaining suites after a failing one and then exits with code 1.
 
+mod demo;
 mod serve;
 mod settings;
 mod tasks;
@@ -26,7 +29,9 @@ commands:
   serve [--port N] [--no-build]
                               build, then serve www/ on http://127.0.0.1:N/ (default 8080, 0 = any free port)
   test                        run the native, wasm and end-to-end tests
-  e2e                         build, then run only the end-to-end tests";
+  e2e                         build, then run only the end-to-end tests
+  demo                        regenerate www/demo/ (capture.pcapng, syslog.log, truth.json):
+                              a generated worm outbreak, seed 7, scale 0.02";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -49,6 +54,7 @@ fn dispatch(args: &[String]) -> Result<(), String> {
         }
         Some("test") if args.len() == 1 => tasks::test(&root),
         Some("e2e") if args.len() == 1 => tasks::test_end_to_end(&root),
+        Some("demo") if args.len() == 1 => demo::demo(&root),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

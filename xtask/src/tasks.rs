@@ -1,4 +1,4 @@
-//! The xtask commands: build, serve and test.
+//! The xtask commands: build, serve and test (demo lives in demo.rs).
 
 use crate::serve;
 use crate::settings::WasmBuild;
@@ -50,6 +50,11 @@ pub fn build(root: &Path) -> Result<(), String> {
         .args([&out_dir])
         .args([root.join(&settings.crate_dir)]))?;
 
+    build_cli(root)
+}
+
+/// Builds the release CLI.
+pub fn build_cli(root: &Path) -> Result<(), String> {
     step("building the release CLI");
     run(Cmd::new("cargo").args(["build", "--release", "-p", "wormscope-cli"]).current_dir(root))
 }
@@ -148,7 +153,7 @@ fn e2e_test_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Returns the path of the release CLI binary under the Cargo target folder.
-fn cli_path(root: &Path) -> Result<PathBuf, String> {
+pub fn cli_path(root: &Path) -> Result<PathBuf, String> {
     let target = match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => std::env::current_dir().map_err(|error| error.to_string())?.join(dir),
         None => root.join("target"),

@@ -103,7 +103,7 @@ impl ProfileQuery {
 }
 
 /// Converts seconds since the epoch to a timestamp, refusing values that are not finite.
-fn seconds(value: f64) -> Result<Timestamp, String> {
+pub(crate) fn seconds(value: f64) -> Result<Timestamp, String> {
     if !value.is_finite() || value.abs() > 9.0e9 {
         return Err(format!("{value} is not a time in seconds since the epoch"));
     }

@@ -16,8 +16,9 @@ use wormscope_web::{draw_activity, Analysis};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The page's demo capture (Zeek's `wikipedia.pcap`).
-const CAPTURE: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/demo/wikipedia.pcap"));
+/// Zeek's `wikipedia.pcap` test trace, from the shared corpus.
+const CAPTURE: &[u8] =
+    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/zeek/traces/wikipedia.pcap"));
 /// Zeek's conn.log for that capture, read with checksums ignored (`-C`).
 const ZEEK_CONN_LOG: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -2,10 +2,11 @@
 //!
 //! The ranking covers every host, so it applies the filter's time range, port and event
 //! types but not its host or direction. An event or connection counts once for each distinct
-//! address on it. When any finding is given, hosts are ranked by finding score: the sum of
-//! the scores of the host's findings that overlap the time range, counting 1 for a finding
-//! without a score. Otherwise they are ranked by event count. Ties go to more connections,
-//! then to the lower address.
+//! address on it. When any finding is given, hosts are ranked by finding score. It takes the
+//! host's findings that overlap the time range and sums, over the rules, the best score of
+//! each rule, as the detection's `rank_hosts` does (a finding without a score counts 1).
+//! Otherwise hosts are ranked by event count. Ties go to more connections, then to the lower
+//! address.
 
 use super::{Filter, ProfileOptions};
 use crate::conn::Connection;
@@ -29,7 +30,7 @@ pub struct HostRow {
     pub connections: u64,
     /// Findings about this host that overlap the time range.
     pub findings: u64,
-    /// Sum of those findings' scores.
+    /// Per rule, the best score among those findings, summed over the rules.
     pub score: f64,
 }
 
@@ -74,10 +75,16 @@ pub fn rank_hosts(
             row(&mut rows, address).connections += 1;
         }
     }
+    // A host's score sums, per rule, the best score among its findings of that rule, as the
+    // detection's own ranking does, so many findings of one rule count once.
+    let mut best: BTreeMap<(IpAddr, &str), f64> = BTreeMap::new();
     for finding in options.findings.iter().filter(|finding| finding.overlaps(filter)) {
-        let entry = row(&mut rows, finding.host);
-        entry.findings += 1;
-        entry.score += finding.score.unwrap_or(1.0);
+        row(&mut rows, finding.host).findings += 1;
+        let slot = best.entry((finding.host, finding.kind.as_str())).or_insert(0.0);
+        *slot = slot.max(finding.score.unwrap_or(1.0));
+    }
+    for ((host, _), score) in best {
+        row(&mut rows, host).score += score;
     }
 
     let by_findings = !options.findings.is_empty();

@@ -444,6 +444,26 @@ fn findings_rank_hosts_first() {
 }
 
 #[test]
+fn findings_count_once_per_rule() {
+    let (report, truth) = outbreak();
+    let host = truth_ip(truth, "/outbreak/infected");
+    let scanner = report.events.iter().filter_map(|event| event.src).find(|&address| address != host).unwrap();
+    let scan = |start| Finding { kind: "AddressScan".into(), host: scanner, start, end: start, score: Some(2.0) };
+    let findings = vec![
+        scan(Timestamp(0)),
+        scan(Timestamp(10)),
+        scan(Timestamp(20)),
+        Finding { kind: "AlertChain".into(), host, start: Timestamp(0), end: Timestamp(1), score: Some(5.0) },
+    ];
+    let options = ProfileOptions { findings, ..ProfileOptions::default() };
+    let view = profile(&report.events, &report.connections, &Filter::for_host(host), &options);
+    assert_eq!(view.hosts.rows[0].address, host);
+    assert_eq!(view.hosts.rows[1].address, scanner);
+    assert_eq!(view.hosts.rows[1].findings, 3);
+    assert_eq!(view.hosts.rows[1].score, 2.0);
+}
+
+#[test]
 fn sort_ports_by_column() {
     let (report, truth) = outbreak();
     let host = truth_ip(truth, "/outbreak/infected");

@@ -5,6 +5,7 @@
 //! main thread. Every chart draws from the numbers of a profile answer (see
 //! [`crate::investigation`]), never from data of its own.
 
+pub mod events;
 pub mod plot;
 pub mod ports;
 pub mod slash8;
