@@ -26,6 +26,7 @@ const SLICE_BYTES = 4 * 1024 * 1024;
  * JSON text or a plain value (see crates/web/src/investigation.rs and views/).
  */
 const QUERY_METHODS = new Set(['findings_json', 'profile_json']);
+QUERY_METHODS.add('local_nets'); // views/inout.js: the run's local networks
 
 const ready = init();
 let cancelRequested = false;

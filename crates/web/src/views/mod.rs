@@ -4,3 +4,7 @@
 //! answers, and free `#[wasm_bindgen]` functions that draw a view's chart on a canvas on the
 //! main thread. Every chart draws from the numbers of a profile answer (see
 //! [`crate::investigation`]), never from data of its own.
+
+pub mod activity;
+pub mod inout;
+pub mod timechart;
