@@ -92,7 +92,10 @@ test('activity view equals the CLI on an outbreak', async (t) => {
       assert.ok(findings.some((row) => row[0] === 'NeverBeforeSeen'), 'the CLI marks no NeverBeforeSeen finding');
       assert.deepEqual(marks.slice(0, findings.length), findings);
       assert.equal(whole.dropoff.stopped_together, true, 'the outbreak host did not stop in every source at once');
-      assert.deepEqual(marks.slice(findings.length), [['went silent (drop-off)', formatUtc(whole.dropoff.last / 1e9), '-', '-']]);
+      const grid = whole.activity.grid;
+      const silentBucket = Math.floor((whole.dropoff.last - grid.start) / (grid.bucket_secs * 1e9));
+      assert.deepEqual(marks.slice(findings.length),
+        [['went silent (drop-off)', formatUtc(whole.dropoff.last / 1e9), '-', String(silentBucket)]]);
       await screenshot(page, 'activity-outbreak');
       await page.locator('#activity-view').screenshot({ path: path.join(ARTIFACTS, 'activity-view.png') });
     });

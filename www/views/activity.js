@@ -143,6 +143,17 @@ export function silentTime(dropoff) {
   return null;
 }
 
+/** Returns the index of the bucket holding the drop-off time, or null when none is drawn or it lies outside the grid. */
+export function silentBucket(profile) {
+  const silent = silentTime(profile.dropoff);
+  const grid = profile.activity.grid;
+  if (silent === null || grid.buckets === 0) {
+    return null;
+  }
+  const index = Math.floor((silent - grid.start) / (grid.bucket_secs * 1e9));
+  return index >= 0 && index < grid.buckets ? index : null;
+}
+
 function showError(error) {
   errorLine.textContent = error ? `Could not draw the activity chart: ${error.message ?? error}` : '';
 }
@@ -270,7 +281,9 @@ function fillMarks(profile) {
     formatUtc(finding.end / 1e9), finding.bucket === null ? 'outside the chart' : String(finding.bucket)], 3));
   const silent = silentTime(profile.dropoff);
   if (silent !== null) {
-    rows.push(tableRow(['went silent (drop-off)', formatUtc(silent / 1e9), '-', '-'], 4));
+    const bucket = silentBucket(profile);
+    rows.push(tableRow(['went silent (drop-off)', formatUtc(silent / 1e9), '-',
+      bucket === null ? 'outside the chart' : String(bucket)], 3));
   }
   marksBody.replaceChildren(...rows);
 }

@@ -4,7 +4,7 @@
 // the same time with a "went silent" line.
 
 import { formatUtc } from '../table.js';
-import { silentTime } from './activity.js';
+import { silentBucket } from './activity.js';
 
 const sentence = document.getElementById('dropoff-sentence');
 const tableBody = document.getElementById('dropoff-body');
@@ -26,25 +26,26 @@ export function render(profile) {
     return tr;
   });
   tableBody.replaceChildren(...rows);
-  sentence.textContent = describe(profile.filter.host, dropoff);
+  const marked = silentBucket(profile) !== null;
+  sentence.textContent = describe(profile.filter.host, dropoff, marked);
   sentence.dataset.stoppedTogether = String(dropoff.stopped_together);
 }
 
-/** Returns the sentence on where the host went silent. */
-function describe(host, dropoff) {
+/** Returns the sentence on where the host went silent; `marked` when the activity chart shows the time. */
+function describe(host, dropoff, marked) {
   const sources = dropoff.sources;
   const window = formatDuration(dropoff.window);
   if (sources.length === 0) {
     return `No source recorded ${host} under this filter, so there is no drop-off to show.`;
   }
   const last = `${formatUtc(dropoff.last / 1e9)} UTC`;
-  const marked = silentTime(dropoff) !== null ? ' The activity chart marks this time.' : '';
+  const markNote = marked ? ' The activity chart marks this time.' : '';
   if (dropoff.stopped_together === null) {
     const source = sources[0];
     const after = source.went_silent
       ? `the source went on for ${formatDuration(source.silent)} without it, longer than the window of ${window}`
       : `the source itself ended within the window of ${window}, so the log may just have ended`;
-    return `Only the ${source.format} source recorded ${host}. Its last event was at ${last}, and ${after}.${marked}`;
+    return `Only the ${source.format} source recorded ${host}. Its last event was at ${last}, and ${after}.${markNote}`;
   }
   const spread = formatDuration(dropoff.spread);
   if (!dropoff.stopped_together) {
@@ -54,9 +55,10 @@ function describe(host, dropoff) {
   const ended = sources.filter((source) => !source.went_silent).map((source) => source.format);
   const afterwards = ended.length === 0
     ? 'Every source went on recording other hosts for longer than the window afterwards.'
-    : `The ${ended.join(', ')} source ended within the window of ${window} too, so that log may just have ended.`;
+    : `The ${ended.join(', ')} ${ended.length === 1 ? 'source' : 'sources'} recorded other hosts for no longer than `
+      + `the window (${window}) afterwards, so the log may just have ended there.`;
   return `All ${sources.length} sources stopped recording ${host} together at ${last}: their last events lie within `
-    + `${spread} of each other. ${afterwards}${marked}`;
+    + `${spread} of each other. ${afterwards}${markNote}`;
 }
 
 /** Formats nanoseconds as seconds to the millisecond, with days, hours and minutes beyond a minute. */
