@@ -156,6 +156,7 @@ test('activity view equals the CLI on an outbreak', async (t) => {
       assert.equal(Date.parse(`${await page.inputValue('#filter-from')}Z`), from * 1000, 'the filter bar shows another start');
       assert.equal(Date.parse(`${await page.inputValue('#filter-to')}Z`), to * 1000, 'the filter bar shows another end');
       await screenshot(page, 'activity-zoomed');
+      await page.locator('#activity-view').screenshot({ path: path.join(ARTIFACTS, 'activity-zoomed-view.png') });
 
       const reset = await changeState(page, () => page.click('#host-activity-reset'));
       assert.equal(reset.get('from'), null);

@@ -209,18 +209,28 @@ fn draw_outline(canvas: &Canvas, chart: &mut Chart<'_>, buckets: &[TypedBucket],
 }
 
 /// Returns the labels shown above the plot, one per finding kind in order of first start,
-/// then "went silent". Each label carries the time of its first mark.
+/// then "went silent". Each label carries the time of its kind's first mark. A finding that
+/// began before the grid is labelled at the grid's start, because its own start is off the
+/// chart.
 fn label_rows(activity: &HostActivity, options: &ActivityOptions) -> Vec<(String, f64)> {
-    let mut labels: Vec<(String, f64, usize)> = Vec::new();
+    let first = activity.grid.start;
+    let mut labels: Vec<(&str, f64, usize)> = Vec::new();
     for finding in &activity.findings {
         match labels.iter_mut().find(|(kind, _, _)| *kind == finding.kind) {
             Some(label) => label.2 += 1,
-            None => labels.push((finding.kind.clone(), finding.start, 1)),
+            None => labels.push((&finding.kind, finding.start, 1)),
         }
     }
+
     let mut rows: Vec<(String, f64)> = labels
         .into_iter()
-        .map(|(kind, start, count)| (if count > 1 { format!("{kind} ×{count}") } else { kind }, start))
+        .map(|(kind, start, count)| {
+            let mut text = if count > 1 { format!("{kind} ×{count}") } else { kind.to_string() };
+            if start < first {
+                text.push_str(" (began earlier)");
+            }
+            (text, start.max(first))
+        })
         .collect();
     if let Some(at) = options.went_silent {
         rows.push(("went silent".to_string(), at));
@@ -277,7 +287,6 @@ mod tests {
 
     #[test]
     fn label_rows_one_per_kind_then_silent() {
-        let finding = |kind: &str, start: f64| FindingMark { kind: kind.to_string(), start };
         let activity = HostActivity {
             findings: vec![finding("AddressScan", 5.0), finding("NeverBeforeSeen", 6.0), finding("AddressScan", 9.0)],
             ..HostActivity::default()
@@ -292,5 +301,20 @@ mod tests {
                 ("went silent".to_string(), 20.0)
             ]
         );
+    }
+
+    #[test]
+    fn label_rows_earlier_finding_at_grid_start() {
+        let activity = HostActivity {
+            grid: GridView { start: 100.0, bucket_secs: 60.0, buckets: 3 },
+            findings: vec![finding("LinkedInOut", 40.0), finding("AddressScan", 150.0)],
+            ..HostActivity::default()
+        };
+        let rows = label_rows(&activity, &ActivityOptions::default());
+        assert_eq!(rows, vec![("LinkedInOut (began earlier)".to_string(), 100.0), ("AddressScan".to_string(), 150.0)]);
+    }
+
+    fn finding(kind: &str, start: f64) -> FindingMark {
+        FindingMark { kind: kind.to_string(), start }
     }
 }
