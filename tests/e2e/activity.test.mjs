@@ -41,6 +41,9 @@ async function assertActivityMatches(page, reference, what) {
   assert.equal(await page.getAttribute('#host-activity-chart', 'data-drawn'), String(activity.buckets.length),
     `${what}: buckets drawn`);
   assert.equal(await page.getAttribute('#host-activity-summary', 'data-unit'), activity.unit, `${what}: bucket unit`);
+  const total = activity.buckets.reduce((sum, bucket) => sum + bucket.total, 0);
+  const label = await page.getAttribute('#host-activity-chart', 'aria-label');
+  assert.ok(label.includes(`${total} events in ${activity.buckets.length} buckets`), `${what}: aria-label ${label}`);
 }
 
 /** Returns the in/out table the page must show for the 'events' series of a CLI profile. */
@@ -68,7 +71,7 @@ async function dragAcrossChart(page, fromFraction, toFraction) {
   await page.mouse.up();
 }
 
-test('activity view equals the CLI on an outbreak', async (t) => {
+test('activity view equals CLI on outbreak', async (t) => {
   const outbreak = makeOutbreak();
   const { page, requests, pageErrors, close } = await openPage();
   try {
@@ -121,9 +124,12 @@ test('activity view equals the CLI on an outbreak', async (t) => {
       assert.equal(await page.isEnabled('#host-activity-compare'), false, 'compare is on without a port filter');
     });
 
-    await t.test('legend button sets the type filter', async () => {
+    await t.test('legend key press sets type filter', async () => {
       const hidden = whole.activity.event_types[0];
-      const state = await changeState(page, () => page.click(`#host-activity-legend button[data-type="${hidden}"]`));
+      const state = await changeState(page, async () => {
+        await page.focus(`#host-activity-legend button[data-type="${hidden}"]`);
+        await page.keyboard.press('Enter');
+      });
       const types = whole.activity.event_types.filter((name) => name !== hidden);
       assert.equal(state.get('types'), types.join(','));
       assert.equal(await page.getAttribute(`#host-activity-legend button[data-type="${hidden}"]`, 'aria-pressed'), 'false');
@@ -172,7 +178,7 @@ test('activity view equals the CLI on an outbreak', async (t) => {
   }
 });
 
-test('activity view equals the CLI on a corpus capture', async () => {
+test('activity view equals CLI on corpus', async () => {
   const { page, requests, pageErrors, close } = await openPage();
   try {
     const state = await loadFiles(page, [CORPUS_CAPTURE]);

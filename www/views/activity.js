@@ -24,8 +24,6 @@ const marksBody = document.getElementById('host-activity-marks-body');
 /** Canvas pixels a drag must cover before it counts as a range, not a click. */
 const MIN_DRAG_PIXELS = 4;
 
-/** Words for the profile's bucket units. */
-const UNIT_WORDS = { minute: 'minute', hour: 'hour', day: 'day' };
 
 /** The last profile drawn and the plot area its chart returned. */
 let lastProfile = null;
@@ -218,9 +216,9 @@ function totalEvents(buckets) {
 /** Writes the sentence above the chart: bucket unit, range, totals and the port filter. */
 function showSummary(profile) {
   const activity = profile.activity;
-  const unit = UNIT_WORDS[activity.unit] ?? `${activity.grid.bucket_secs} s`;
   const count = totalEvents(activity.buckets);
-  let text = `${profile.filter.host}: ${count} events in ${activity.buckets.length} buckets of one ${unit}`;
+  let text = `${profile.filter.host}: ${count} events in ${activity.buckets.length} buckets of `
+    + `${bucketWords(activity.grid.bucket_secs)}`;
   if (activity.buckets.length > 0) {
     text += `, from ${formatUtc(activity.grid.start / 1e9)} UTC`;
   }
@@ -238,12 +236,25 @@ function showSummary(profile) {
   summary.dataset.unit = activity.unit;
 }
 
+/** Names a bucket width: 'one minute', 'one hour', 'one day', or a count of days, hours, minutes or seconds. */
+export function bucketWords(secs) {
+  const units = [[86400, 'day'], [3600, 'hour'], [60, 'minute']];
+  for (const [size, name] of units) {
+    if (secs >= size && secs % size === 0) {
+      const count = secs / size;
+      return count === 1 ? `one ${name}` : `${count} ${name}s`;
+    }
+  }
+  return `${secs} seconds`;
+}
+
 /** Returns the canvas's aria-label for the drawn profile. */
 function chartLabel(profile) {
   const activity = profile.activity;
   const count = totalEvents(activity.buckets);
-  return `Events of ${profile.filter.host} per ${activity.unit}, stacked by event type: ${count} events in `
-    + `${activity.buckets.length} buckets. The same numbers are in the table below the chart.`;
+  return `Events of ${profile.filter.host} in buckets of ${bucketWords(activity.grid.bucket_secs)}, stacked by `
+    + `event type: ${count} events in ${activity.buckets.length} buckets. The same numbers are in the table below `
+    + 'the chart.';
 }
 
 /** Fills the bucket table: start, weekend, total, one column per type, total without the port. */

@@ -5,7 +5,7 @@
 
 import { draw_in_out } from '../pkg/wormscope_web.js';
 import { formatUtc } from '../table.js';
-import { redrawOnResize, sizeCanvas, wasmReady } from './activity.js';
+import { bucketWords, redrawOnResize, sizeCanvas, wasmReady } from './activity.js';
 
 const seriesSelect = document.getElementById('inout-series');
 const canvas = document.getElementById('inout-chart');
@@ -88,7 +88,8 @@ function writeNumbers(grid, series, key) {
   for (const [name, cell] of Object.entries(totalCells)) {
     cell.textContent = String(series.totals[name]);
   }
-  canvas.setAttribute('aria-label', `Inbound and outbound ${SERIES_WORDS[key]} per bucket of ${grid.bucket_secs} s: `
+  const buckets = bucketWords(grid.bucket_secs);
+  canvas.setAttribute('aria-label', `Inbound and outbound ${SERIES_WORDS[key]} in buckets of ${buckets}: `
     + `${series.totals.inbound} inbound, ${series.totals.outbound} outbound, Pearson r ${formatR(series.pearson_r)}. `
     + 'The same numbers are in the table below the chart.');
 
