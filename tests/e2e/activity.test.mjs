@@ -15,6 +15,33 @@ import {
 /** A small real capture: a SYN scan of 1000 ports with three open. */
 const CORPUS_CAPTURE = path.join(CORPUS, 'scans/chrissanders-packets/synscan.pcapng');
 
+/** Share of the tallest bucket a type's largest count must reach to be sure to cover a pixel. */
+const VISIBLE_SHARE = 0.05;
+/** Colour of the went-silent line (SILENT_COLOUR in crates/web/src/views/activity.rs). */
+const SILENT_RGB = [200, 0, 0];
+
+/** Parses a computed CSS colour such as 'rgb(44, 160, 44)' into [r, g, b]. */
+function rgb(text) {
+  return text.match(/\d+/g).slice(0, 3).map(Number);
+}
+
+/** Counts the activity canvas's pixels of exactly each colour. */
+async function countPixels(page, colours) {
+  return page.evaluate((targets) => {
+    const canvas = document.getElementById('host-activity-chart');
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    const counts = targets.map(() => 0);
+    for (let i = 0; i < data.length; i += 4) {
+      targets.forEach(([r, g, b], index) => {
+        if (data[i] === r && data[i + 1] === g && data[i + 2] === b) {
+          counts[index] += 1;
+        }
+      });
+    }
+    return counts;
+  }, colours);
+}
+
 /** Returns the rows the activity table must show for a profile's activity. */
 function expectedRows(activity) {
   return activity.buckets.map((bucket, index) => {
@@ -86,6 +113,19 @@ test('activity view equals CLI on outbreak', async (t) => {
       await assertActivityMatches(page, whole, 'whole range');
       const legend = await page.$$eval('#host-activity-legend button', (buttons) => buttons.map((b) => b.dataset.type));
       assert.deepEqual(legend, whole.activity.event_types);
+    });
+
+    await t.test('chart draws each type in its colour', async () => {
+      const activity = whole.activity;
+      const largest = Math.max(...activity.buckets.map((bucket) => bucket.total));
+      const visible = activity.event_types.filter((name) => activity.buckets.some(
+        (bucket) => (bucket.by_type[name] ?? 0) >= largest * VISIBLE_SHARE));
+      assert.ok(visible.length > 1, 'fewer than two types are tall enough to check');
+      const colours = await page.$$eval('#host-activity-legend button', (buttons) => Object.fromEntries(
+        buttons.map((button) => [button.dataset.type, getComputedStyle(button.querySelector('.swatch')).backgroundColor])));
+      const pixels = await countPixels(page, [...visible.map((name) => rgb(colours[name])), SILENT_RGB]);
+      visible.forEach((name, index) => assert.ok(pixels[index] > 0, `no pixel of ${name} in ${colours[name]}`));
+      assert.ok(pixels[visible.length] > 0, 'no pixel of the went-silent line');
     });
 
     await t.test('finding marks equal the CLI', async () => {

@@ -63,6 +63,11 @@ export function setup() {
   canvas.addEventListener('pointermove', moveDrag);
   canvas.addEventListener('pointerup', endDrag);
   canvas.addEventListener('pointercancel', cancelDrag);
+  window.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && dragStart !== null) {
+      cancelDrag();
+    }
+  });
   allTypesButton.addEventListener('click', () => setState({ types: null }));
   compareInput.addEventListener('change', () => {
     if (lastProfile) {
