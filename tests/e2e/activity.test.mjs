@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { formatUtc } from '../../www/table.js';
 import { ARTIFACTS, assertSameOrigin, CORPUS, openPage, screenshot } from './helpers.mjs';
 import {
-  assertNoPageErrors, changeState, cliProfile, headerCells, loadFiles, makeOutbreak, tableCells,
+  assertNoPageErrors, changeState, cliProfile, countPixels, headerCells, loadFiles, makeOutbreak, tableCells,
 } from './profile-views.mjs';
 
 /** A small real capture: a SYN scan of 1000 ports with three open. */
@@ -23,23 +23,6 @@ const SILENT_RGB = [200, 0, 0];
 /** Parses a computed CSS colour such as 'rgb(44, 160, 44)' into [r, g, b]. */
 function rgb(text) {
   return text.match(/\d+/g).slice(0, 3).map(Number);
-}
-
-/** Counts the activity canvas's pixels of exactly each colour. */
-async function countPixels(page, colours) {
-  return page.evaluate((targets) => {
-    const canvas = document.getElementById('host-activity-chart');
-    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-    const counts = targets.map(() => 0);
-    for (let i = 0; i < data.length; i += 4) {
-      targets.forEach(([r, g, b], index) => {
-        if (data[i] === r && data[i + 1] === g && data[i + 2] === b) {
-          counts[index] += 1;
-        }
-      });
-    }
-    return counts;
-  }, colours);
 }
 
 /** Returns the rows the activity table must show for a profile's activity. */
@@ -123,7 +106,7 @@ test('activity view equals CLI on outbreak', async (t) => {
       assert.ok(visible.length > 1, 'fewer than two types are tall enough to check');
       const colours = await page.$$eval('#host-activity-legend button', (buttons) => Object.fromEntries(
         buttons.map((button) => [button.dataset.type, getComputedStyle(button.querySelector('.swatch')).backgroundColor])));
-      const pixels = await countPixels(page, [...visible.map((name) => rgb(colours[name])), SILENT_RGB]);
+      const pixels = await countPixels(page, '#host-activity-chart', [...visible.map((name) => rgb(colours[name])), SILENT_RGB]);
       visible.forEach((name, index) => assert.ok(pixels[index] > 0, `no pixel of ${name} in ${colours[name]}`));
       assert.ok(pixels[visible.length] > 0, 'no pixel of the went-silent line');
     });

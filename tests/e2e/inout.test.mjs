@@ -8,10 +8,16 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { formatUtc } from '../../www/table.js';
 import { ARTIFACTS, assertSameOrigin, openPage, screenshot } from './helpers.mjs';
-import { assertNoPageErrors, changeState, cliProfile, loadFiles, makeOutbreak, tableCells } from './profile-views.mjs';
+import {
+  assertNoPageErrors, changeState, cliProfile, countPixels, loadFiles, makeOutbreak, tableCells,
+} from './profile-views.mjs';
 
 /** The series the page's select offers, as keys of the profile's in_out. */
 const SERIES = ['events', 'connections', 'log_events'];
+
+/** Colours of the two lines (INBOUND_COLOUR and OUTBOUND_COLOUR in crates/web/src/views/inout.rs). */
+const INBOUND_RGB = [31, 119, 180];
+const OUTBOUND_RGB = [214, 39, 40];
 
 /** Returns the rows the in/out table must show for one series of a CLI profile. */
 function expectedRows(inOut, key) {
@@ -56,6 +62,14 @@ async function assertInOutMatches(page, reference, what) {
     }
     assert.equal(await page.getAttribute('#inout-chart', 'data-drawn'), String(reference.in_out.grid.buckets),
       `${what}, ${key}: points drawn`);
+    const [inbound, outbound] = await countPixels(page, '#inout-chart', [INBOUND_RGB, OUTBOUND_RGB]);
+    // A series of zeros lies under the frame's bottom edge, so only a non-zero one must show.
+    if (series.totals.inbound > 0) {
+      assert.ok(inbound > 0, `${what}, ${key}: no pixel of the inbound line`);
+    }
+    if (series.totals.outbound > 0) {
+      assert.ok(outbound > 0, `${what}, ${key}: no pixel of the outbound line`);
+    }
   }
 }
 

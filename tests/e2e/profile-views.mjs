@@ -89,6 +89,22 @@ export async function headerCells(page, tableSelector) {
   return page.$$eval(`${tableSelector} thead th`, (cells) => cells.map((cell) => cell.textContent));
 }
 
+/** Counts a canvas's pixels of exactly each [r, g, b] colour. */
+export async function countPixels(page, canvasSelector, colours) {
+  return page.$eval(canvasSelector, (canvas, targets) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    const counts = targets.map(() => 0);
+    for (let i = 0; i < data.length; i += 4) {
+      targets.forEach(([r, g, b], index) => {
+        if (data[i] === r && data[i + 1] === g && data[i + 2] === b) {
+          counts[index] += 1;
+        }
+      });
+    }
+    return counts;
+  }, colours);
+}
+
 /** Fails unless the page raised no error and no console error. */
 export function assertNoPageErrors(pageErrors) {
   assert.deepEqual(pageErrors, [], 'the page raised errors');
