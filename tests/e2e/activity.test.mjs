@@ -187,6 +187,22 @@ test('activity view equals CLI on outbreak', async (t) => {
       await screenshot(page, 'activity-zoomed');
       await page.locator('#activity-view').screenshot({ path: path.join(ARTIFACTS, 'activity-zoomed-view.png') });
 
+      // A second drag inside the zoomed chart narrows the range to hours, so buckets become minutes.
+      const narrowed = await changeState(page, () => dragAcrossChart(page, 0.4, 0.45));
+      const narrowFrom = Number(narrowed.get('from'));
+      const narrowTo = Number(narrowed.get('to'));
+      assert.ok(narrowFrom >= from, `second range starts at ${narrowFrom}, before ${from}`);
+      assert.ok(narrowTo <= to, `second range ends at ${narrowTo}, after ${to}`);
+      const narrow = cliProfile(host, outbreak.files, { localNets, from: narrowFrom, to: narrowTo });
+      assert.equal(narrow.activity.unit, 'minute', 'the second range is too wide for minute buckets');
+      await assertActivityMatches(page, narrow, `range ${narrowFrom}..${narrowTo}`);
+      const silentExpected = narrow.dropoff.stopped_together === true
+        && narrow.dropoff.sources.some((source) => source.went_silent);
+      const narrowMarks = await tableCells(page, '#host-activity-marks');
+      assert.equal(narrowMarks.some((row) => row[0] === 'went silent (drop-off)'), silentExpected,
+        'the went-silent mark does not follow the drop-off of the range');
+      await page.locator('#activity-view').screenshot({ path: path.join(ARTIFACTS, 'activity-minutes-view.png') });
+
       const reset = await changeState(page, () => page.click('#host-activity-reset'));
       assert.equal(reset.get('from'), null);
       assert.equal(reset.get('to'), null);

@@ -134,11 +134,13 @@ async function draw(profile) {
 
 /**
  * Returns the time (ns) the host went silent in every source: the drop-off's last event
- * when the sources stopped together, or the one source's last event when it went silent.
+ * when the sources stopped together and one of them went on recording other hosts for longer
+ * than the window, or the one source's last event when it went silent. Sources that all end
+ * with the host (a range that ends while the host is active) mark nothing.
  */
 export function silentTime(dropoff) {
   if (dropoff.stopped_together === true) {
-    return dropoff.last;
+    return dropoff.sources.some((source) => source.went_silent) ? dropoff.last : null;
   }
   if (dropoff.sources.length === 1 && dropoff.sources[0].went_silent) {
     return dropoff.sources[0].last;

@@ -53,10 +53,14 @@ function describe(host, dropoff, marked) {
       + `${spread}, and the latest is at ${last}.`;
   }
   const ended = sources.filter((source) => !source.went_silent).map((source) => source.format);
-  const afterwards = ended.length === 0
-    ? 'Every source went on recording other hosts for longer than the window afterwards.'
-    : `The ${ended.join(', ')} ${ended.length === 1 ? 'source' : 'sources'} recorded other hosts for no longer than `
-      + `the window (${window}) afterwards, so the log may just have ended there.`;
+  let afterwards = 'Every source went on recording other hosts for longer than the window afterwards.';
+  if (ended.length === sources.length) {
+    afterwards = `No source recorded other hosts for longer than the window (${window}) afterwards, so the logs `
+      + 'or the time range may just end there.';
+  } else if (ended.length > 0) {
+    afterwards = `The ${ended.join(', ')} ${ended.length === 1 ? 'source' : 'sources'} recorded other hosts for no `
+      + `longer than the window (${window}) afterwards, so that log may just have ended there.`;
+  }
   return `All ${sources.length} sources stopped recording ${host} together at ${last}: their last events lie within `
     + `${spread} of each other. ${afterwards}${markNote}`;
 }

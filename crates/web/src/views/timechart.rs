@@ -20,6 +20,10 @@ use web_sys::HtmlCanvasElement;
 /// Nanoseconds per second, for the profile's integer-nanosecond times.
 pub const NANOS_PER_SEC: f64 = 1e9;
 
+/// CSS pixels between a mark and the plot's right edge below which its label goes on the
+/// line's left; an estimate of the widest label at 11 px.
+const RIGHT_LABEL_ROOM: f64 = 160.0;
+
 /// Colour of the grid lines.
 const GRID_COLOUR: RGBColor = RGBColor(225, 225, 225);
 
@@ -172,8 +176,16 @@ impl Canvas {
         if let Some(label) = mark.label {
             let (x, top) = chart.backend_coord(&(at, max));
             let y = top - self.px(4.0 + 14.0 * mark.row as f64);
-            let style = self.text(11.0, HPos::Left, VPos::Bottom, mark.colour);
-            self.root.draw_text(label, &style, (x + self.px(2.0), y))?;
+
+            // A label near the right edge goes on the line's left, so the canvas does not cut it.
+            let (right, _) = chart.backend_coord(&(end, max));
+            let (anchor, shift) = if right - x < self.px(RIGHT_LABEL_ROOM) {
+                (HPos::Right, -self.px(2.0))
+            } else {
+                (HPos::Left, self.px(2.0))
+            };
+            let style = self.text(11.0, anchor, VPos::Bottom, mark.colour);
+            self.root.draw_text(label, &style, (x + shift, y))?;
         }
         Ok(())
     }
