@@ -133,10 +133,11 @@ async function draw(profile) {
 }
 
 /**
- * Returns the time (ns) the host went silent in every source: the drop-off's last event
- * when the sources stopped together and one of them went on recording other hosts for longer
- * than the window, or the one source's last event when it went silent. Sources that all end
- * with the host (a range that ends while the host is active) mark nothing.
+ * Returns the time (ns) the host went silent in every source, or null. With several sources,
+ * it is the drop-off's last event when they stopped together and one of them went on
+ * recording other hosts for longer than the window. With one source, it is that source's
+ * last event when the source went silent. Sources that all end with the host (a range that
+ * ends while the host is active) give null.
  */
 export function silentTime(dropoff) {
   if (dropoff.stopped_together === true) {

@@ -38,6 +38,7 @@ function describe(host, dropoff, marked) {
   if (sources.length === 0) {
     return `No source recorded ${host} under this filter, so there is no drop-off to show.`;
   }
+
   const last = `${formatUtc(dropoff.last / 1e9)} UTC`;
   const markNote = marked ? ' The activity chart marks this time.' : '';
   if (dropoff.stopped_together === null) {
@@ -47,11 +48,13 @@ function describe(host, dropoff, marked) {
       : `the source itself ended within the window of ${window}, so the log may just have ended`;
     return `Only the ${source.format} source recorded ${host}. Its last event was at ${last}, and ${after}.${markNote}`;
   }
+
   const spread = formatDuration(dropoff.spread);
   if (!dropoff.stopped_together) {
     return `The ${sources.length} sources did not stop together: their last events about ${host} spread over `
       + `${spread}, and the latest is at ${last}.`;
   }
+
   const ended = sources.filter((source) => !source.went_silent).map((source) => source.format);
   let afterwards = 'Every source went on recording other hosts for longer than the window afterwards.';
   if (ended.length === sources.length) {

@@ -20,8 +20,8 @@ use web_sys::HtmlCanvasElement;
 /// Nanoseconds per second, for the profile's integer-nanosecond times.
 pub const NANOS_PER_SEC: f64 = 1e9;
 
-/// CSS pixels between a mark and the plot's right edge below which its label goes on the
-/// line's left; an estimate of the widest label at 11 px.
+/// Room for a label right of its mark, in CSS pixels. A mark nearer the plot's right edge
+/// gets its label on the left. The value is an estimate of the widest label at 11 px.
 const RIGHT_LABEL_ROOM: f64 = 160.0;
 
 /// Colour of the grid lines.
@@ -59,8 +59,8 @@ impl GridView {
     }
 }
 
-/// Where a drawing function put the plot, returned to the page so that it can turn a mouse
-/// position into a time. Pixels are canvas pixels (device pixels), not CSS pixels.
+/// The position of a drawn plot, returned to the page so that it can turn a mouse position
+/// into a time. Pixels are canvas pixels (device pixels), not CSS pixels.
 #[derive(Clone, Copy, Debug, Default, Serialize)]
 pub struct PlotArea {
     /// Left edge of the plot area, in canvas pixels.
