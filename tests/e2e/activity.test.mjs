@@ -94,8 +94,11 @@ test('activity view equals CLI on outbreak', async (t) => {
     await t.test('buckets and types equal the CLI', async () => {
       assert.ok(whole.activity.buckets.length > 1, 'the outbreak has fewer than two buckets');
       await assertActivityMatches(page, whole, 'whole range');
-      const legend = await page.$$eval('#host-activity-legend button', (buttons) => buttons.map((b) => b.dataset.type));
-      assert.deepEqual(legend, whole.activity.event_types);
+      const legend = await page.$$eval('#host-activity-legend button',
+        (buttons) => buttons.map((button) => [button.dataset.type, button.querySelector('.count').textContent]));
+      const perType = whole.activity.event_types.map((name) => [name,
+        String(whole.activity.buckets.reduce((sum, bucket) => sum + (bucket.by_type[name] ?? 0), 0))]);
+      assert.deepEqual(legend, perType);
     });
 
     await t.test('chart draws each type in its colour', async () => {

@@ -102,7 +102,7 @@ export async function render(profile, context) {
   lastProfile = profile;
 
   await wasmReady();
-  buildLegend(context.state);
+  buildLegend(context.state, activity.buckets);
   compareInput.disabled = activity.without_port === null;
   resetButton.disabled = !Number.isFinite(context.state.from) && !Number.isFinite(context.state.to);
   showSummary(profile);
@@ -166,9 +166,10 @@ function showError(error) {
 
 // ---- Legend ----------------------------------------------------------------------------------
 
-/** Builds one toggle button per known event type, pressed while the type is shown. */
-function buildLegend(state) {
+/** Builds one toggle button per known event type with its event count, pressed while the type is shown. */
+function buildLegend(state, buckets) {
   const chosen = state.types && state.types.length > 0 ? new Set(state.types) : null;
+  const counts = typeCounts(buckets);
   const buttons = orderedTypes().map((name) => {
     const button = document.createElement('button');
     button.type = 'button';
@@ -180,12 +181,26 @@ function buildLegend(state) {
     swatch.style.backgroundColor = event_type_colour(name);
     const label = document.createElement('span');
     label.textContent = name;
-    button.append(swatch, label);
+    const count = document.createElement('span');
+    count.className = 'count';
+    count.textContent = String(counts.get(name) ?? 0);
+    button.append(swatch, label, count);
     button.addEventListener('click', () => toggleType(name));
     return button;
   });
   legend.replaceChildren(...buttons);
   allTypesButton.disabled = chosen === null;
+}
+
+/** Returns the events per type over all buckets. */
+function typeCounts(buckets) {
+  const counts = new Map();
+  for (const bucket of buckets) {
+    for (const [name, count] of Object.entries(bucket.by_type)) {
+      counts.set(name, (counts.get(name) ?? 0) + count);
+    }
+  }
+  return counts;
 }
 
 /** Returns the known types in the order the bars stack them. */
