@@ -25,8 +25,11 @@ const SLICE_BYTES = 4 * 1024 * 1024;
  * The methods of a finished Analysis that the page may call with one argument. Each returns
  * JSON text or a plain value (see crates/web/src/investigation.rs and views/).
  */
-const QUERY_METHODS = new Set(['findings_json', 'profile_json',
-  'events_json',
+const QUERY_METHODS = new Set([
+  'findings_json', // crates/web/src/investigation.rs: the detection result
+  'profile_json', // crates/web/src/investigation.rs: every view's numbers for one host
+  'events_json', // views/events.rs: one page of the event table
+  'local_nets', // views/activity.rs or inout.rs: the run's local networks
 ]);
 
 const ready = init();

@@ -5,7 +5,10 @@
 //! main thread. Every chart draws from the numbers of a profile answer (see
 //! [`crate::investigation`]), never from data of its own.
 
+pub mod activity;
 pub mod events;
+pub mod inout;
 pub mod plot;
 pub mod ports;
 pub mod slash8;
+pub mod timechart;
