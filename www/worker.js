@@ -29,7 +29,7 @@ const QUERY_METHODS = new Set([
   'findings_json', // crates/web/src/investigation.rs: the detection result
   'profile_json', // crates/web/src/investigation.rs: every view's numbers for one host
   'events_json', // views/events.rs: one page of the event table
-  'local_nets', // views/activity.rs or inout.rs: the run's local networks
+  'local_nets', // views/inout.rs: the run's local networks
 ]);
 
 const ready = init();
