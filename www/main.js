@@ -6,6 +6,7 @@
 import { worker } from './ask.js';
 import { drawActivity, setupChartResize } from './chart.js';
 import { ConnectionTable, formatUtc } from './table.js';
+import { setConnectionSource } from './views/exports.js';
 import { setupInvestigation, startInvestigation } from './views/index.js';
 
 const dropZone = document.getElementById('drop-zone');
@@ -76,6 +77,7 @@ function setup() {
   worker.addEventListener('error', (event) => showStatus(`The worker failed: ${event.message}`, true));
   setupChartResize();
   setupInvestigation();
+  setConnectionSource(() => table.exportSource());
   document.body.dataset.ready = 'true';
 }
 
