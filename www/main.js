@@ -170,10 +170,13 @@ function showReport(report) {
   document.body.dataset.connections = String(report.connections.length);
   renderTotals(report.counts, report.files.length);
   renderFiles(report.files);
-  renderActivityTable(report.activity);
   table.setData(report.connections, report.files.map((file) => file.name));
   table.render();
+  // The activity table (up to 2,000 rows) and the chart each get a task of their own, so
+  // that no single task of the result holds the main thread long.
   afterNextFrame()
+    .then(() => renderActivityTable(report.activity))
+    .then(afterNextFrame)
     .then(() => drawActivity(activityCanvas, report.activity))
     .then(() => { document.body.dataset.chart = 'drawn'; })
     .catch((error) => showStatus(`Could not draw the chart: ${error.message}`, true));

@@ -11,8 +11,8 @@ import { cliPath, openPage, waitForResult } from './helpers.mjs';
 export const PROFILE_TIMEOUT_MS = 120_000;
 
 /**
- * Writes a generated outbreak (`wormscope synth`) into a new temporary folder. Returns its
- * files, the parsed truth.json and a function that deletes the folder.
+ * Writes a generated outbreak (`wormscope synth`) into a new temporary folder. Returns the
+ * folder (with truth.json), the capture and syslog paths, and a function that deletes it.
  */
 export function synthOutbreak({ seed = 7, scale = 0.02 } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'wormscope-outbreak-'));
@@ -34,11 +34,15 @@ export async function waitForProfile(page, timeout = PROFILE_TIMEOUT_MS) {
     && document.body.dataset.profileState === window.location.hash, null, { timeout });
 }
 
-/** Opens the page, loads `files` through the file input and waits until every view has drawn. */
+/**
+ * Opens the page, loads `files` through the file input and waits until the activity chart
+ * and every view have drawn.
+ */
 export async function openInvestigation(files) {
   const opened = await openPage();
   await opened.page.setInputFiles('#file-input', files);
   await waitForResult(opened.page);
+  await opened.page.waitForSelector('body[data-chart="drawn"]', { timeout: PROFILE_TIMEOUT_MS });
   await waitForProfile(opened.page);
   return opened;
 }
