@@ -157,7 +157,7 @@ test('view toolbars export PNG and CSV', { timeout: 300_000 }, async () => {
 
       // PNG: one download per drawn chart, each a PNG of the canvas's own size.
       const sizes = await section.locator('canvas.chart').evaluateAll((canvases) => canvases
-        .filter((canvas) => canvas.width > 1 && canvas.height > 1)
+        .filter((canvas) => !canvas.closest('[hidden]') && canvas.width > 1 && canvas.height > 1)
         .map((canvas) => [canvas.width, canvas.height]));
       if (sizes.length === 0) {
         assert.equal(await barLocator.locator('button[data-export="png"]').isHidden(), true, `${bar.label}: PNG button without a chart`);
@@ -170,7 +170,9 @@ test('view toolbars export PNG and CSV', { timeout: 300_000 }, async () => {
       }
 
       // CSV: one download per table, row for row and cell for cell.
-      const tables = await section.locator('table').evaluateAll((elements) => elements.map((table) => [...table.rows]
+      const tables = await section.locator('table').evaluateAll((elements) => elements
+        .filter((table) => !table.closest('[hidden]'))
+        .map((table) => [...table.rows]
         .map((row) => [...row.cells].flatMap((cell) => [cell.textContent.replace(/\s+/g, ' ').trim(),
           ...Array(cell.colSpan - 1).fill('')]))));
       if (tables.length === 0) {
@@ -243,7 +245,7 @@ test('hostile cells are neutralised in CSV', { timeout: 300_000 }, async () => {
   try {
     // Every table that shows the hostile text, with the toolbar that exports it.
     const hits = await page.$$eval('table', (tables, marker) => tables.flatMap((table) => {
-      if (!table.textContent.includes(marker)) {
+      if (!table.textContent.includes(marker) || table.closest('[hidden]')) {
         return [];
       }
       const bars = [...document.querySelectorAll('.export-bar')];
@@ -251,7 +253,7 @@ test('hostile cells are neutralised in CSV', { timeout: 300_000 }, async () => {
       const bar = section
         ? section.querySelector('.export-bar')
         : bars.filter((candidate) => candidate.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING).pop();
-      const sameBar = section ? [...section.querySelectorAll('table')] : [table];
+      const sameBar = section ? [...section.querySelectorAll('table')].filter((other) => !other.closest('[hidden]')) : [table];
       return [{ bar: bars.indexOf(bar), table: sameBar.indexOf(table), tables: sameBar.length, id: table.id || section?.id }];
     }), '=cmd|');
     assert.ok(hits.length > 0, 'no table shows the hostile file name or log line');

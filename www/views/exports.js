@@ -9,7 +9,7 @@
 
 import { getState } from '../state.js';
 import { tableRows, toCsv } from './csv.js';
-import { buildReport } from './report.js';
+import { buildReport, isShown } from './report.js';
 
 /**
  * The parts of the results section that get a toolbar: the title, where the toolbar goes,
@@ -94,12 +94,20 @@ function attachToolbar(section, title, scope) {
         section.prepend(bar);
       }
     }
-    pngButton.hidden = !section.querySelector('canvas.chart');
-    csvButton.hidden = !section.querySelector('table');
-    bar.hidden = pngButton.hidden && csvButton.hidden;
+    // Only changed values are written: each write of `hidden` would call this observer again.
+    setHidden(pngButton, findIn(section, 'canvas.chart').filter(isShown).length === 0);
+    setHidden(csvButton, findIn(section, 'table').filter(isShown).length === 0);
+    setHidden(bar, pngButton.hidden && csvButton.hidden);
   };
   update();
-  new MutationObserver(update).observe(section, { childList: true, subtree: true });
+  new MutationObserver(update).observe(section, { childList: true, subtree: true, attributeFilter: ['hidden'] });
+}
+
+/** Sets an element's hidden property when it differs. */
+function setHidden(element, hidden) {
+  if (element.hidden !== hidden) {
+    element.hidden = hidden;
+  }
 }
 
 /** Adds a toolbar to one part of the results section (files, activity, connections). */
@@ -166,7 +174,7 @@ function findIn(scope, selector) {
 
 /** Downloads every chart of a scope as one PNG each; returns the status text. */
 async function exportCharts(title, scope) {
-  const canvases = findIn(scope, 'canvas.chart').filter((canvas) => canvas.width > 1 && canvas.height > 1);
+  const canvases = findIn(scope, 'canvas.chart').filter((canvas) => isShown(canvas) && canvas.width > 1 && canvas.height > 1);
   if (canvases.length === 0) {
     return `${title} has no chart to export.`;
   }
@@ -181,7 +189,7 @@ async function exportCharts(title, scope) {
 
 /** Downloads every table of a scope as one CSV each; returns the status text. */
 async function exportTables(title, scope) {
-  const tables = findIn(scope, 'table');
+  const tables = findIn(scope, 'table').filter(isShown);
   if (tables.length === 0) {
     return `${title} has no table to export.`;
   }

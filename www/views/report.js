@@ -245,11 +245,20 @@ function viewPart(doc, view) {
   return section;
 }
 
+/**
+ * Returns true if and only if no ancestor of the element is hidden. A chart or table that a
+ * view has hidden is not exported. One in a closed <details> is, because it is a chart's
+ * text alternative.
+ */
+export function isShown(element) {
+  return !element.closest('[hidden]');
+}
+
 /** Appends the report copies of charts, tables and description lists; returns how many. */
 function appendContent(doc, section, items) {
   let count = 0;
   for (const item of items) {
-    if (!item || item.closest('[hidden]')) {
+    if (!item || !isShown(item)) {
       continue;
     }
     const copy = reportCopy(doc, item);
