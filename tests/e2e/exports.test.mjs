@@ -280,6 +280,9 @@ test('HTML report is self-contained and safe', { timeout: 300_000 }, async () =>
   const { page, requests, pageErrors, close } = await openInvestigation(files);
   try {
     const host = await page.inputValue('#filter-host');
+    // Views that list alerts (first seen, alert chain) show the hostile log line's message.
+    const alertShown = await page.evaluate((text) => [...document.querySelectorAll('#investigation table')]
+      .some((table) => !table.closest('[hidden]') && table.textContent.includes(text)), `${FORMULA} ${TAG}`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#report-button')]);
     assert.match(download.suggestedFilename(), /^wormscope_[A-Za-z0-9._-]+_report_\d{8}T\d{6}Z\.html$/);
     const html = (await downloadBytes(download)).toString('utf8');
@@ -335,6 +338,9 @@ test('HTML report is self-contained and safe', { timeout: 300_000 }, async () =>
 
     // Hostile text is there, as text.
     assert.ok(report.text.includes(HOSTILE_NAME), 'the hostile file name is missing or altered');
+    if (alertShown) {
+      assert.ok(report.text.includes(`${FORMULA} ${TAG}`), 'the hostile log line is missing or altered');
+    }
     assert.ok(!html.includes('<script'), 'the report holds an unescaped <script');
 
     await screenshot(page, 'exports-report');

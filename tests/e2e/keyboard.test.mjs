@@ -137,7 +137,7 @@ test('Tab reaches every control with a name', { timeout: 300_000 }, async () => 
 });
 
 test('charts have a label and a table', { timeout: 300_000 }, async () => {
-  const { page, close } = await openInvestigation([outbreak.capture, outbreak.syslog]);
+  const { page, requests, close } = await openInvestigation([outbreak.capture, outbreak.syslog]);
   try {
 
     // A chart inside a hidden element is not shown, so it is not in the accessibility tree.
@@ -158,13 +158,14 @@ test('charts have a label and a table', { timeout: 300_000 }, async () => {
     const unlabelled = names.filter((entry) => entry.name === '' || entry.ignored || !['image', 'img'].includes(entry.role))
       .map((entry) => `${charts[Number(entry.attrs['data-chart-index'])].description} (role ${entry.role || 'none'})`);
     assert.deepEqual(unlabelled, [], 'charts without role img and an accessible name');
+    assertSameOrigin(requests);
   } finally {
     await close();
   }
 });
 
 test('export buttons work from the keyboard', { timeout: 300_000 }, async () => {
-  const { page, close } = await openInvestigation([outbreak.capture, outbreak.syslog]);
+  const { page, requests, close } = await openInvestigation([outbreak.capture, outbreak.syslog]);
   try {
 
     // Enter on a focused sort button sorts; Enter on the focused report button downloads.
@@ -175,6 +176,7 @@ test('export buttons work from the keyboard', { timeout: 300_000 }, async () => 
     await page.focus('#report-button');
     const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
     assert.match(download.suggestedFilename(), /\.html$/);
+    assertSameOrigin(requests);
   } finally {
     await close();
   }
