@@ -6,7 +6,6 @@
 //   pf     1 when the port filter is on           from, to   the time range, seconds (UTC)
 //   dir    in | out | both                        types  event types, comma-separated
 //   learn  learning window in hours               anon   1 hides the /8 chart's axis labels
-//   view   the id of the view last shown
 
 /** The keys of the fragment, each with the function that parses its value. */
 const KEYS = {
@@ -19,11 +18,22 @@ const KEYS = {
   types: (text) => text.split(',').filter((name) => name.length > 0),
   learn: Number,
   anon: (text) => text === '1',
-  view: String,
 };
 
 const listeners = new Set();
 let state = readFragment(window.location.hash);
+
+// A fragment edited or pasted in the address bar replaces the state, as a reload would.
+window.addEventListener('hashchange', () => {
+  const next = readFragment(window.location.hash);
+  if (writeFragment(next) === writeFragment(state)) {
+    return;
+  }
+  state = next;
+  for (const listener of listeners) {
+    listener(state);
+  }
+});
 
 /** Returns the current state (a frozen copy; change it with setState). */
 export function getState() {

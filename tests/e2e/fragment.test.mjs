@@ -1,6 +1,6 @@
 // The URL fragment: a filter state set through the filter bar is written to the fragment,
-// and a new page opened at that URL with the same files shows the same state. The fragment
-// holds the state keys only, never data from the files.
+// and a new page opened at that URL with the same files shows the same state, as does a
+// fragment edited in place. The fragment holds the state keys only, never data from the files.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { assertSameOrigin, baseUrl, openPage, waitForResult } from './helpers.mj
 import { openInvestigation, synthOutbreak, waitForProfile } from './outbreak.mjs';
 
 /** The keys state.js may write to the fragment. */
-const STATE_KEYS = ['host', 'port', 'pf', 'from', 'to', 'dir', 'types', 'learn', 'anon', 'view'];
+const STATE_KEYS = ['host', 'port', 'pf', 'from', 'to', 'dir', 'types', 'learn', 'anon'];
 
 let outbreak;
 let truth;
@@ -90,6 +90,16 @@ test('fragment restores the filter state', { timeout: 300_000 }, async () => {
     assert.deepEqual(await filterBar(page), {
       host, port: String(port), portOn: true, from: localValue(from), to: localValue(to), direction: 'both',
     });
+
+    // A fragment edited in place, without a reload, replaces the state too.
+    const edited = `#host=${host}&dir=out`;
+    await page.evaluate((fragment) => { window.location.hash = fragment; }, edited);
+    await page.waitForFunction((fragment) => document.body.dataset.profileState === fragment, edited);
+    const bar = await filterBar(page);
+    assert.equal(bar.direction, 'out');
+    assert.equal(bar.port, '');
+    assert.equal(bar.from, '');
+
     assert.deepEqual(second.pageErrors, []);
     assertSameOrigin(second.requests);
   } finally {

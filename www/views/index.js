@@ -137,7 +137,18 @@ export async function refresh() {
     }
     context.state = state;
     showStatus('');
-    await Promise.all(VIEWS.map((view) => view.render?.(profile, context)));
+    // One task per view: each view's table writes and canvas sizing force a layout, and
+    // all views in one task would hold the main thread for the sum of them.
+    for (const view of VIEWS) {
+      if (!view.render) {
+        continue;
+      }
+      await view.render(profile, context);
+      await nextTask();
+      if (mine !== generation) {
+        return;
+      }
+    }
   } catch (error) {
     if (mine === generation) {
       showStatus(`Could not show ${state.host}: ${error.message}`);
@@ -148,6 +159,13 @@ export async function refresh() {
       document.body.dataset.profile = 'ready';
     }
   }
+}
+
+/** Resolves in a new task, so the browser can paint and handle input in between. */
+function nextTask() {
+  return new Promise((resolve) => {
+    setTimeout(resolve, 0);
+  });
 }
 
 /** Writes the investigation's status line (errors of a question, as text). */
