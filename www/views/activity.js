@@ -3,11 +3,12 @@
 // which returns where the plot area lies, so a drag across the canvas turns into a time range
 // for the filter state (from, to). The legend's buttons set the event-type filter (types), and
 // the drop-off time is marked when every source went silent together (profile.dropoff).
-// Also exports the canvas helpers the other time chart (inout.js) uses.
+// Also exports the wasm start-up and the bucket wording that inout.js uses.
 
 import init, { draw_host_activity, event_type_colour, event_type_names } from '../pkg/wormscope_web.js';
 import { getState, setState } from '../state.js';
 import { formatUtc } from '../table.js';
+import { onResize, sizeCanvas } from './viewkit.js';
 
 const canvas = document.getElementById('host-activity-chart');
 const brush = document.getElementById('host-activity-brush');
@@ -39,24 +40,6 @@ export function wasmReady() {
   return init();
 }
 
-/** Sizes a canvas to its CSS box in device pixels; returns canvas pixels per CSS pixel. */
-export function sizeCanvas(target) {
-  const ratio = window.devicePixelRatio || 1;
-  const box = target.getBoundingClientRect();
-  target.width = Math.max(1, Math.round(box.width * ratio));
-  target.height = Math.max(1, Math.round(box.height * ratio));
-  return ratio;
-}
-
-/** Calls `redraw` once the window size has settled after a resize. */
-export function redrawOnResize(redraw) {
-  let timer = 0;
-  window.addEventListener('resize', () => {
-    clearTimeout(timer);
-    timer = setTimeout(redraw, 150);
-  });
-}
-
 /** Attaches the brush, legend, compare and reset listeners. */
 export function setup() {
   canvas.addEventListener('pointerdown', startDrag);
@@ -75,7 +58,7 @@ export function setup() {
     }
   });
   resetButton.addEventListener('click', () => setState({ from: null, to: null }));
-  redrawOnResize(() => {
+  onResize(() => {
     if (lastProfile) {
       draw(lastProfile).catch(showError);
     }

@@ -5,7 +5,8 @@
 
 import { draw_in_out } from '../pkg/wormscope_web.js';
 import { formatUtc } from '../table.js';
-import { bucketWords, redrawOnResize, sizeCanvas, wasmReady } from './activity.js';
+import { bucketWords, wasmReady } from './activity.js';
+import { onResize, sizeCanvas } from './viewkit.js';
 
 const seriesSelect = document.getElementById('inout-series');
 const canvas = document.getElementById('inout-chart');
@@ -33,7 +34,7 @@ export function setup() {
       show(lastInOut);
     }
   });
-  redrawOnResize(() => {
+  onResize(() => {
     if (lastInOut) {
       show(lastInOut);
     }

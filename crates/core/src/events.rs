@@ -87,6 +87,19 @@ impl EventType {
         EventType::Unparsed,
     ];
 
+    /// Returns true if and only if the type is a connection outcome (`conn_*`).
+    pub fn is_connection(self) -> bool {
+        matches!(
+            self,
+            EventType::ConnCompleted
+                | EventType::ConnRejected
+                | EventType::ConnTimedOut
+                | EventType::ConnReset
+                | EventType::ConnStarted
+                | EventType::ConnOther
+        )
+    }
+
     /// Returns the snake_case name, as JSON writes it.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -18,7 +18,7 @@
 //! for the page's host view; the two should become one function once both are merged.
 
 use super::{Evidence, Finding, Flow, Input, Rule, Severity, MAX_EVIDENCE};
-use crate::events::{Event, EventType, SourceFormat};
+use crate::events::{Event, SourceFormat};
 use crate::time::Timestamp;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -112,16 +112,7 @@ fn flow_items(flow: &Flow, index: usize, items: &mut Vec<Item>) {
 /// Returns true if and only if the event is an alert or sensor event whose name is an item.
 fn named_event(event: &Event) -> bool {
     let record = matches!(event.format, SourceFormat::Capture | SourceFormat::SessionMonitor | SourceFormat::Syslog | SourceFormat::Unparsed);
-    let connection = matches!(
-        event.event_type,
-        EventType::ConnCompleted
-            | EventType::ConnRejected
-            | EventType::ConnTimedOut
-            | EventType::ConnReset
-            | EventType::ConnStarted
-            | EventType::ConnOther
-    );
-    !record && !connection
+    !record && !event.event_type.is_connection()
 }
 
 /// Returns every item's first occurrence at or after `learning_end`, per host, in time order.

@@ -139,7 +139,7 @@ fn features(event: &Event, host: IpAddr) -> Vec<Feature> {
 
     let icmp = matches!(event.proto.as_deref(), Some("icmp" | "ipv6-icmp" | "icmp6"));
     let failed = matches!(event.event_type, EventType::ConnRejected | EventType::ConnTimedOut);
-    if let (Some(port), false, true) = (event.dst_port, icmp, is_connection(event.event_type)) {
+    if let (Some(port), false, true) = (event.dst_port, icmp, event.event_type.is_connection()) {
         if event.dst == Some(host) && !failed {
             features.push(Feature::InboundPort(port));
         }
@@ -153,19 +153,6 @@ fn features(event: &Event, host: IpAddr) -> Vec<Feature> {
         features.push(Feature::PeerNet(peer_net(peer)));
     }
     features
-}
-
-/// Returns true if and only if the type is a connection outcome (`conn_*`).
-fn is_connection(event_type: EventType) -> bool {
-    matches!(
-        event_type,
-        EventType::ConnCompleted
-            | EventType::ConnRejected
-            | EventType::ConnTimedOut
-            | EventType::ConnReset
-            | EventType::ConnStarted
-            | EventType::ConnOther
-    )
 }
 
 /// Returns the peer's network: /8 for IPv4, /16 for IPv6.

@@ -1,5 +1,5 @@
-//! Drawing helpers shared by the port-timeline and /8 charts: the canvas as a plotters
-//! drawing area, anchored text, and the colours of the stacked series.
+//! Drawing helpers shared by the views' charts: the canvas as a plotters drawing area,
+//! anchored text, and the colours of the stacked series.
 //!
 //! Text is placed with explicit anchors and never measured, because plotters measures text on
 //! the web by adding a `<span>` with an inline `style` attribute, which the page's
@@ -59,9 +59,14 @@ impl Canvas {
         (css * self.scale).round() as i32
     }
 
+    /// Returns a font of `size` CSS pixels in `colour`, anchored at `h` and `v`.
+    pub fn font(&self, size: f64, h: HPos, v: VPos, colour: &RGBColor) -> TextStyle<'static> {
+        ("sans-serif", size * self.scale).into_font().color(colour).pos(Pos::new(h, v))
+    }
+
     /// Draws `text` with its anchor point at `at` (device pixels).
     pub fn text(&self, text: &str, at: (i32, i32), size: f64, anchor: (HPos, VPos), colour: &RGBColor) -> DrawResult {
-        let style = ("sans-serif", size * self.scale).into_font().color(colour).pos(Pos::new(anchor.0, anchor.1));
+        let style = self.font(size, anchor.0, anchor.1, colour);
         self.root.draw_text(text, &style, at)
     }
 

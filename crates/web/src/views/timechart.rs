@@ -8,14 +8,14 @@
 //! every label is placed with an anchor, and captions and legends are HTML next to the
 //! canvas.
 
+use super::plot::GRID_COLOUR;
+pub use super::plot::Canvas;
 use crate::chart::{format_utc, time_ticks, value_ticks};
 use plotters::coord::types::RangedCoordf64;
-use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::{HPos, VPos};
 use plotters_canvas::CanvasBackend;
 use serde::{Deserialize, Serialize};
-use web_sys::HtmlCanvasElement;
 
 /// Nanoseconds per second, for the profile's integer-nanosecond times.
 pub const NANOS_PER_SEC: f64 = 1e9;
@@ -24,10 +24,6 @@ pub const NANOS_PER_SEC: f64 = 1e9;
 /// gets its label on the left. The value is an estimate of the widest label at 11 px.
 const RIGHT_LABEL_ROOM: f64 = 160.0;
 
-/// Colour of the grid lines.
-const GRID_COLOUR: RGBColor = RGBColor(225, 225, 225);
-
-pub type Area = DrawingArea<CanvasBackend, Shift>;
 pub type Chart<'a> = ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 pub type DrawError = DrawingAreaErrorKind<<CanvasBackend as DrawingBackend>::ErrorType>;
 
@@ -79,46 +75,7 @@ pub struct PlotArea {
     pub drawn: usize,
 }
 
-/// A canvas prepared for drawing: its area, filled white, and the device pixel ratio that
-/// every margin, line width and font size is multiplied by.
-pub struct Canvas {
-    pub root: Area,
-    pub scale: f64,
-}
-
 impl Canvas {
-    /// Wraps the canvas in a plotters area and clears it.
-    pub fn open(canvas: HtmlCanvasElement) -> Result<Canvas, String> {
-        let scale = web_sys::window().map(|window| window.device_pixel_ratio()).unwrap_or(1.0).max(1.0);
-        let backend = CanvasBackend::with_canvas_object(canvas).ok_or("the canvas has no 2d context")?;
-        let root = backend.into_drawing_area();
-        root.fill(&WHITE).map_err(|error| error.to_string())?;
-        Ok(Canvas { root, scale })
-    }
-
-    /// Converts CSS pixels to canvas pixels.
-    pub fn px(&self, css: f64) -> i32 {
-        (css * self.scale).round() as i32
-    }
-
-    /// Returns a font of `size` CSS pixels in `colour`, anchored at `h` and `v`.
-    pub fn text(&self, size: f64, h: HPos, v: VPos, colour: &RGBColor) -> TextStyle<'static> {
-        ("sans-serif", size * self.scale).into_font().color(colour).pos(Pos::new(h, v))
-    }
-
-    /// Writes one line of text at the top left, for a chart with nothing to plot.
-    pub fn note(&self, text: &str) -> Result<(), String> {
-        let style = self.text(16.0, HPos::Left, VPos::Top, &BLACK);
-        let at = (self.px(20.0), self.px(20.0));
-        self.root.draw_text(text, &style, at).map_err(|error| error.to_string())?;
-        self.present()
-    }
-
-    /// Shows what was drawn.
-    pub fn present(&self) -> Result<(), String> {
-        self.root.present().map_err(|error| error.to_string())
-    }
-
     /// Builds a chart over `first..end` seconds and `0..max` counts. `top` is the room
     /// above the plot, in CSS pixels, for marks' labels.
     pub fn chart(&self, first: f64, end: f64, max: f64, top: f64) -> Result<Chart<'_>, DrawError> {
@@ -150,12 +107,12 @@ impl Canvas {
         chart.draw_series(std::iter::once(PathElement::new(outline, frame)))?;
 
         let gap = self.px(6.0);
-        let below = self.text(12.0, HPos::Center, VPos::Top, &BLACK);
+        let below = self.font(12.0, HPos::Center, VPos::Top, &BLACK);
         for tick in time_ticks(first, end) {
             let (x, y) = chart.backend_coord(&(tick, 0.0));
             self.root.draw_text(&format_utc(tick, end - first), &below, (x, y + gap))?;
         }
-        let left = self.text(12.0, HPos::Right, VPos::Center, &BLACK);
+        let left = self.font(12.0, HPos::Right, VPos::Center, &BLACK);
         for tick in value_ticks(max) {
             let (x, y) = chart.backend_coord(&(first, tick));
             self.root.draw_text(&format!("{tick}"), &left, (x - gap, y))?;
@@ -184,7 +141,7 @@ impl Canvas {
             } else {
                 (HPos::Left, self.px(2.0))
             };
-            let style = self.text(11.0, anchor, VPos::Bottom, mark.colour);
+            let style = self.font(11.0, anchor, VPos::Bottom, mark.colour);
             self.root.draw_text(label, &style, (x + shift, y))?;
         }
         Ok(())
