@@ -1,9 +1,8 @@
-// The exports: a toolbar on each part of the page that downloads its charts as PNG and its
-// tables as CSV, and in the Export view a self-contained HTML report (views/report.js).
+// The exports: a toolbar on each part of the page with one button per chart (PNG) and per
+// table (CSV), and in the Export view a self-contained HTML report (views/report.js).
 //
-// A toolbar looks for its charts (canvas.chart) and tables when clicked, not when it is
-// built, so it exports whatever the views have drawn by then, including tables a view adds
-// later. Everything is made in this tab and handed to the browser as a download (Blob, object
+// A toolbar follows its section: a mutation observer keeps its buttons in step with the
+// charts (canvas.chart) and tables shown there, including those a view adds later. Everything is made in this tab and handed to the browser as a download (Blob, object
 // URL, <a download>); nothing is sent anywhere. CSV files are written by views/csv.js,
 // which guards every cell against CSV formula injection.
 
@@ -78,13 +77,11 @@ function viewTitle(section) {
 /**
  * Adds a toolbar to a section of the investigation, after its heading. A view may replace
  * its section's children, so an observer puts the toolbar back whenever it goes missing.
- * The same observer shows each button only while the section has something for it to
- * export, and the whole toolbar only while it has a button to show.
+ * The same observer keeps one button per shown chart and table, and hides the toolbar
+ * while there is none.
  */
 function attachToolbar(section, title, scope) {
-  const bar = buildToolbar(title, scope);
-  const pngButton = bar.querySelector('button[data-export="png"]');
-  const csvButton = bar.querySelector('button[data-export="csv"]');
+  const bar = buildToolbar(title);
   const update = () => {
     if (!section.contains(bar)) {
       const heading = section.querySelector(':scope > h2, :scope > h3');
@@ -94,36 +91,31 @@ function attachToolbar(section, title, scope) {
         section.prepend(bar);
       }
     }
-    // Only changed values are written: each write of `hidden` would call this observer again.
-    setHidden(pngButton, findIn(section, 'canvas.chart').filter(isShown).length === 0);
-    setHidden(csvButton, findIn(section, 'table').filter(isShown).length === 0);
-    setHidden(bar, pngButton.hidden && csvButton.hidden);
+    syncButtons(bar, title, scope());
   };
   update();
-  new MutationObserver(update).observe(section, { childList: true, subtree: true, attributeFilter: ['hidden'] });
-}
-
-/** Sets an element's hidden property when it differs. */
-function setHidden(element, hidden) {
-  if (element.hidden !== hidden) {
-    element.hidden = hidden;
-  }
+  new MutationObserver(update).observe(section, { childList: true, subtree: true, attributeFilter: ['hidden', 'width'] });
 }
 
 /** Adds a toolbar to one part of the results section (files, activity, connections). */
 function attachResultToolbar(part) {
-  const bar = part.scope
-    ? buildToolbar(part.title, part.scope, { charts: part.charts })
-    : buildToolbar(part.title, null, { csv: exportConnections, charts: false });
+  const bar = buildToolbar(part.title);
   part.place(bar);
+  if (!part.scope) {
+    const button = exportButton('CSV', `Download every connection of ${part.title} as CSV`, 'csv');
+    button.addEventListener('click', runInto(bar, exportConnections));
+    bar.prepend(button);
+    return;
+  }
+  const update = () => syncButtons(bar, part.title, part.scope(), { charts: part.charts });
+  update();
+  for (const element of [part.scope()].flat().filter(Boolean)) {
+    new MutationObserver(update).observe(element, { childList: true, subtree: true, attributeFilter: ['hidden', 'width'] });
+  }
 }
 
-/**
- * Builds a toolbar: a PNG button (unless options.charts is false), a CSV button and a status
- * line. `scope` returns the elements to search for charts and tables at click time. When
- * options.csv is given, it makes the CSV in place of the tables found there.
- */
-function buildToolbar(title, scope, options = {}) {
+/** Builds an empty toolbar: a labelled group holding only its status line. */
+function buildToolbar(title) {
   const bar = document.createElement('div');
   bar.className = 'export-bar';
   bar.setAttribute('role', 'group');
@@ -131,8 +123,63 @@ function buildToolbar(title, scope, options = {}) {
   const status = document.createElement('span');
   status.className = 'export-status';
   status.setAttribute('role', 'status');
+  bar.append(status);
+  return bar;
+}
 
-  const run = (task) => async () => {
+/**
+ * Makes the toolbar's buttons match the shown charts and tables of `scope`: one PNG button
+ * per chart and one CSV button per table, so that each click starts exactly one download.
+ * (Several downloads from one click make Chromium ask the user first.) Buttons are rebuilt
+ * only when the set of elements changed, because each rebuild calls the observer again.
+ */
+function syncButtons(bar, title, scope, options = {}) {
+  const charts = options.charts === false ? []
+    : findIn(scope, 'canvas.chart').filter((canvas) => isShown(canvas) && canvas.width > 1 && canvas.height > 1);
+  const tables = findIn(scope, 'table').filter(isShown);
+  const targets = [...charts.map((element) => ['png', element]), ...tables.map((element) => ['csv', element])];
+  const current = [...bar.querySelectorAll('button[data-export]')];
+  const same = current.length === targets.length && current.every((button, i) => exportTargets.get(button) === targets[i][1]);
+  if (!same) {
+    current.forEach((button) => button.remove());
+    const status = bar.querySelector('.export-status');
+    for (const [kind, element] of targets) {
+      const count = kind === 'png' ? charts.length : tables.length;
+      const index = (kind === 'png' ? charts : tables).indexOf(element);
+      const button = exportButton(
+        count === 1 ? kind.toUpperCase() : `${kind.toUpperCase()} ${index + 1}`,
+        `Download ${describe(element, kind === 'png' ? 'chart' : 'table', title)} as ${kind.toUpperCase()}`,
+        kind,
+      );
+      const name = partName(title, element, index, count);
+      const task = kind === 'png' ? () => exportChart(element, name) : () => exportTable(element, name);
+      button.addEventListener('click', runInto(bar, task));
+      exportTargets.set(button, element);
+      status.before(button);
+    }
+  }
+  const hidden = targets.length === 0;
+  if (bar.hidden !== hidden) {
+    bar.hidden = hidden;
+  }
+}
+
+/** The chart or table each export button downloads. */
+const exportTargets = new WeakMap();
+
+/** Returns words for a chart or table: its label, caption or id, else its kind and view. */
+function describe(element, kind, title) {
+  const label = element.getAttribute('aria-label') || element.querySelector?.('caption')?.textContent;
+  if (label && label.length <= 80) {
+    return `the ${kind} "${label.trim()}"`;
+  }
+  return element.id ? `the ${kind} ${element.id} of ${title}` : `the ${kind} of ${title}`;
+}
+
+/** Wraps an export task so that its result or failure shows in the toolbar's status line. */
+function runInto(bar, task) {
+  return async () => {
+    const status = bar.querySelector('.export-status');
     status.textContent = '';
     try {
       status.textContent = await task();
@@ -140,22 +187,15 @@ function buildToolbar(title, scope, options = {}) {
       status.textContent = `Export failed: ${error.message}`;
     }
   };
-  if (options.charts !== false) {
-    bar.append(exportButton('PNG', `Download the charts of ${title} as PNG`, run(() => exportCharts(title, scope()))));
-  }
-  const csvTask = options.csv ?? (() => exportTables(title, scope()));
-  bar.append(exportButton('CSV', `Download the tables of ${title} as CSV`, run(csvTask)), status);
-  return bar;
 }
 
-/** Builds one toolbar button; its accessible name starts with the visible text's purpose. */
-function exportButton(text, label, onClick) {
+/** Builds one toolbar button of kind 'png' or 'csv'. */
+function exportButton(text, label, kind) {
   const button = document.createElement('button');
   button.type = 'button';
   button.textContent = text;
   button.setAttribute('aria-label', label);
-  button.dataset.export = text.toLowerCase();
-  button.addEventListener('click', onClick);
+  button.dataset.export = kind;
   return button;
 }
 
@@ -172,32 +212,18 @@ function findIn(scope, selector) {
   return found;
 }
 
-/** Downloads every chart of a scope as one PNG each; returns the status text. */
-async function exportCharts(title, scope) {
-  const canvases = findIn(scope, 'canvas.chart').filter((canvas) => isShown(canvas) && canvas.width > 1 && canvas.height > 1);
-  if (canvases.length === 0) {
-    return `${title} has no chart to export.`;
-  }
-  // NOTE: Chromium asks the user once per site before it allows several downloads from one
-  // click, so a view with several charts or tables shows that prompt the first time.
-  for (const [index, canvas] of canvases.entries()) {
-    const blob = await canvasBlob(canvas);
-    download(blob, fileName(partName(title, canvas, index, canvases.length), 'png'));
-  }
-  return `Downloaded ${canvases.length} PNG file(s).`;
+/** Downloads one chart as PNG; returns the status text. */
+async function exportChart(canvas, name) {
+  const blob = await canvasBlob(canvas);
+  download(blob, fileName(name, 'png'));
+  return 'Downloaded 1 PNG file.';
 }
 
-/** Downloads every table of a scope as one CSV each; returns the status text. */
-async function exportTables(title, scope) {
-  const tables = findIn(scope, 'table').filter(isShown);
-  if (tables.length === 0) {
-    return `${title} has no table to export.`;
-  }
-  for (const [index, table] of tables.entries()) {
-    const text = toCsv(tableRows(table));
-    download(new Blob([text], { type: 'text/csv;charset=utf-8' }), fileName(partName(title, table, index, tables.length), 'csv'));
-  }
-  return `Downloaded ${tables.length} CSV file(s).`;
+/** Downloads one table as CSV; returns the status text. */
+async function exportTable(table, name) {
+  const text = toCsv(tableRows(table));
+  download(new Blob([text], { type: 'text/csv;charset=utf-8' }), fileName(name, 'csv'));
+  return `Downloaded a CSV file of ${table.rows.length} row(s).`;
 }
 
 /** Downloads every connection, in the table's current order, as one CSV. */
