@@ -59,6 +59,7 @@ export async function startInvestigation(report) {
     context.detection = await askJson('findings_json');
     for (const view of VIEWS) {
       await view.start?.(context);
+      await nextTask();
     }
     started = true;
     if (!getState().host) {
