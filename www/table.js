@@ -226,6 +226,11 @@ function formatCell(value, kind, fileNames) {
 /** Largest time a JavaScript Date holds, in milliseconds from the epoch either way. */
 const MAX_DATE_MILLIS = 8.64e15;
 
+/** Returns a count with its noun, singular for 1 ("1 host", "2 hosts", "1 entry" with plural "entries"). */
+export function countNoun(count, singular, plural = `${singular}s`) {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
 /** Formats epoch seconds as an ISO 8601 UTC time with microseconds, or as plain seconds outside Date's range. */
 export function formatUtc(secs) {
   const millis = Math.floor(secs * 1000);

@@ -17,6 +17,8 @@ const FORMULA = "=cmd|' /C calc'!A0";
 const TAG = '<script>alert(1)</script>';
 /** The hostile log file's name: a formula and a tag too, since file names reach tables. */
 const HOSTILE_NAME = "=cmd|' -C calc'!A0 <script>.log";
+/** Labels of buttons inside table cells, which must never become CSV data. */
+const BUTTON_LABELS = ['Investigate', 'Show only these'];
 /** The eight bytes every PNG file starts with. */
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -152,17 +154,22 @@ test('view toolbars export PNG and CSV', { timeout: 300_000 }, async () => {
         assert.match(download.suggestedFilename(), /^wormscope_[A-Za-z0-9._-]+\.png$/);
       }
 
-      // CSV: one download per table, row for row and cell for cell.
+      // CSV: one download per table, row for row and cell for cell. Columns of action
+      // buttons (cells marked data-export="skip") stay out of the file.
       const tables = await section.locator('table').evaluateAll((elements) => elements
         .filter((table) => !table.closest('[hidden]'))
         .map((table) => [...table.rows]
-        .map((row) => [...row.cells].flatMap((cell) => [cell.textContent.replace(/\s+/g, ' ').trim(),
-          ...Array(cell.colSpan - 1).fill('')]))));
+        .map((row) => [...row.cells].filter((cell) => cell.dataset.export !== 'skip')
+          .flatMap((cell) => [cell.textContent.replace(/\s+/g, ' ').trim(), ...Array(cell.colSpan - 1).fill('')]))));
       const csvButtons = barLocator.locator('button[data-export="csv"]');
       assert.equal(await csvButtons.count(), tables.length, `${bar.label}: one CSV button per table`);
       for (const [i, table] of tables.entries()) {
         const download = await clickForDownload(page, csvButtons.nth(i));
-        assertCsvMatches(parseCsv((await downloadBytes(download)).toString('utf8')), table, `${bar.label} table ${i + 1}`);
+        const rows = parseCsv((await downloadBytes(download)).toString('utf8'));
+        assertCsvMatches(rows, table, `${bar.label} table ${i + 1}`);
+        for (const label of BUTTON_LABELS) {
+          assert.ok(!rows.flat().includes(label), `${bar.label} table ${i + 1}: the button label "${label}" is in the CSV`);
+        }
       }
     }
     await screenshot(page, 'exports');

@@ -3,6 +3,7 @@
 // the cited record in the event table.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { assertSameOrigin, openPage, screenshot } from './helpers.mjs';
 import { DEMO_FILES, afterEventsLoad, cliEvents, cliJson, demoTruth, loadDemo, waitForProfile } from './investigation.mjs';
@@ -39,8 +40,17 @@ test('findings ranking matches CLI', async () => {
     });
     assert.equal(rows[0].host, infected, 'the page does not rank the infected host first');
 
-    // Each host's list contains exactly its findings.
-    const listed = await page.$$eval('#findings-per-host details', (all) =>
+    // Only the top host's list is open and built; the others are built when opened.
+    const built = await page.$$eval('#findings-per-host details.findings-host', (all) =>
+      all.map((details) => [details.dataset.host, details.open, details.dataset.built === 'true']));
+    assert.equal(built.length, expected.hosts.length, 'one disclosure per ranked host');
+    assert.deepEqual(built[0], [infected, true, true], 'the top host\'s findings are not open');
+    assert.deepEqual(built.slice(1).filter(([, open, done]) => open || done), [], 'another host\'s list is open or built');
+
+    // Each host's list contains exactly its findings, once every disclosure (the hosts and
+    // the folded findings of a rule inside them) is opened.
+    await page.evaluate(openEveryFinding);
+    const listed = await page.$$eval('#findings-per-host details.findings-host', (all) =>
       all.map((details) => [details.dataset.host, details.querySelectorAll('li.finding').length]));
     for (const [host, count] of listed) {
       assert.equal(count, expected.findings.filter((finding) => finding.host === host).length, `findings of ${host}`);
@@ -134,6 +144,132 @@ test('evidence button shows cited record', async () => {
     await screenshot(page, 'findings-evidence');
     assert.deepEqual(pageErrors, []);
     assertSameOrigin(requests);
+  } finally {
+    await close();
+  }
+});
+
+/**
+ * Opens every disclosure of the findings lists, level by level, and resolves when each has
+ * built its list. Runs in the page.
+ */
+async function openEveryFinding() {
+  const closed = () => [...document.querySelectorAll('#findings-per-host details')].filter((d) => !d.open);
+  for (let level = 0; level < 3 && closed().length > 0; level += 1) {
+    closed().forEach((details) => { details.open = true; });
+    // The toggle event that builds a list fires in a later task.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  const unbuilt = [...document.querySelectorAll('#findings-per-host details')].filter((d) => d.dataset.built !== 'true');
+  if (unbuilt.length > 0) {
+    throw new Error(`${unbuilt.length} findings disclosures did not build their list`);
+  }
+}
+
+/** Returns the findings table's rows as [host, rule, severity, score, start, end, message]. */
+async function findingsTableRows(page) {
+  return page.$$eval('#findings-table-body tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+}
+
+/** Formats nanoseconds as UTC to the whole second, as the page's times start. */
+function utcSeconds(nanos) {
+  return new Date(Number(BigInt(nanos) / 1_000_000n)).toISOString().slice(0, 19);
+}
+
+test('low findings hidden until toggled', async () => {
+  const expected = cliFindings();
+  const low = expected.findings.filter((finding) => finding.severity === 'low');
+  const notLow = expected.findings.filter((finding) => finding.severity !== 'low');
+  assert.ok(low.length > 0, 'the demo has no low-severity finding');
+  assert.ok(notLow.length > 0, 'the demo has only low-severity findings');
+
+  const { page, pageErrors, close } = await openPage();
+  try {
+    await loadDemo(page);
+    const toggle = page.locator('#findings-low-toggle');
+    assert.equal(await toggle.textContent(), `Show low-severity findings (${low.length})`);
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+
+    // The table lists the findings that are shown, as the CLI writes them and in its order.
+    const shown = await findingsTableRows(page);
+    assert.deepEqual(shown.map((row) => [row[0], row[1], row[2]]), notLow.map((f) => [f.host, f.rule, f.severity]));
+    const [, , , score, start, end, message] = shown[0];
+    assert.deepEqual([score, start.slice(0, 19), end.slice(0, 19), message],
+      [notLow[0].score.toFixed(2), utcSeconds(notLow[0].start), utcSeconds(notLow[0].end), notLow[0].message]);
+
+    // Hosts with only low findings are hidden; the top host's low findings too.
+    const visibleHosts = await page.$$eval('#findings-per-host details.findings-host',
+      (all) => all.filter((details) => details.checkVisibility()).map((details) => details.dataset.host));
+    const hostsWithMore = new Set(notLow.map((finding) => finding.host));
+    assert.deepEqual(visibleHosts, expected.hosts.map((host) => host.host).filter((host) => hostsWithMore.has(host)));
+    const hiddenLow = await page.$$eval('#findings-per-host li.finding.severity-low',
+      (items) => items.filter((item) => item.checkVisibility()).length);
+    assert.equal(hiddenLow, 0, 'a low-severity finding is visible before the toggle');
+
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    await page.waitForFunction((count) => document.querySelectorAll('#findings-table-body tr').length === count,
+      expected.findings.length);
+    const all = await findingsTableRows(page);
+    assert.deepEqual(all.map((row) => [row[0], row[1]]), expected.findings.map((f) => [f.host, f.rule]));
+    const visibleAfter = await page.$$eval('#findings-per-host details.findings-host', (details) => details.filter((d) => d.checkVisibility()).length);
+    assert.equal(visibleAfter, expected.hosts.length, 'hosts with only low findings stay hidden after the toggle');
+
+    await screenshot(page, 'findings-collapsed');
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await close();
+  }
+});
+
+test('evidence capped with show-all button', async () => {
+  const expected = cliFindings();
+  const infected = demoTruth().outbreak.infected;
+  const long = expected.findings.find((finding) => finding.host === infected && finding.severity !== 'low'
+    && finding.evidence.length > 3);
+  assert.ok(long, 'the infected host has no finding with more than three evidence records');
+
+  const { page, pageErrors, close } = await openPage();
+  try {
+    await loadDemo(page);
+    const item = page.locator(`#findings-per-host details[data-host="${infected}"] li.finding`)
+      .filter({ has: page.locator(`button.finding-select[data-rule="${long.rule}"][data-from]`) }).first();
+    const evidence = item.locator('ul.finding-evidence');
+    assert.equal(await evidence.locator('li').count(), 3, 'evidence rows before "show all"');
+    const more = item.locator('button.evidence-more');
+    assert.match(await more.textContent(), /^Show all \d+ evidence records$/);
+    const total = Number(await evidence.getAttribute('data-total'));
+    await more.click();
+    assert.equal(await evidence.locator('li').count(), total, 'evidence rows after "show all"');
+    assert.equal(await more.count(), 0, 'the show-all button stays after use');
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await close();
+  }
+});
+
+test('findings CSV holds the findings', async () => {
+  const expected = cliFindings();
+  const shown = expected.findings.filter((finding) => finding.severity !== 'low');
+
+  const { page, pageErrors, close } = await openPage();
+  try {
+    await loadDemo(page);
+    const bar = page.locator('#findings-view .export-bar');
+    const buttons = bar.locator('button[data-export="csv"]');
+    assert.equal(await buttons.count(), 2, 'one CSV button for the ranking and one for the findings table');
+    const [download] = await Promise.all([page.waitForEvent('download'), buttons.nth(1).click()]);
+    const text = readFileSync(await download.path(), 'utf8');
+    const lines = text.split('\r\n').filter((line) => line !== '');
+    assert.equal(lines[0], 'Host,Rule,Severity,Score,Start (UTC),End (UTC),Message');
+    assert.equal(lines.length - 1, shown.length, 'one CSV row per shown finding');
+    assert.ok(!text.includes('Investigate'), 'a button label is in the findings CSV');
+
+    const [ranking] = await Promise.all([page.waitForEvent('download'), buttons.nth(0).click()]);
+    const rankingText = readFileSync(await ranking.path(), 'utf8');
+    assert.equal(rankingText.split('\r\n')[0], 'Rank,Host,Score,Severity,Rules,Findings');
+    assert.ok(!rankingText.includes('Investigate'), 'a button label is in the ranking CSV');
+    assert.deepEqual(pageErrors, []);
   } finally {
     await close();
   }

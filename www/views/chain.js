@@ -110,6 +110,7 @@ function showGroups() {
     choose.setAttribute('aria-pressed', String(chosenGroup === key));
     choose.setAttribute('aria-label', `Show only the alerts classified ${label}`);
     const cell = document.createElement('td');
+    cell.dataset.export = 'skip';
     cell.append(choose);
     row.append(cell);
     return row;

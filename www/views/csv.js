@@ -6,12 +6,19 @@
 // as text instead of running it as a formula (CSV formula injection). Plain numbers such as
 // -3 or +0.5 are left as they are, because no spreadsheet runs them.
 
-/** Returns a table's rows (header rows first, as the table orders them) as arrays of cell text. */
+/**
+ * Returns a table's rows (header rows first, as the table orders them) as arrays of cell text.
+ * Cells marked data-export="skip" (columns of action buttons such as "Investigate") are left
+ * out, so a button's label never becomes data.
+ */
 export function tableRows(table) {
   const rows = [];
   for (const tr of table.rows) {
     const cells = [];
     for (const cell of tr.cells) {
+      if (cell.dataset.export === 'skip') {
+        continue;
+      }
       cells.push(cellText(cell));
       // Keep later columns aligned under a cell that spans several.
       for (let extra = 1; extra < cell.colSpan; extra += 1) {

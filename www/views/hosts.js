@@ -5,7 +5,7 @@
 // typed in the filter bar.
 
 import { activePort } from '../state.js';
-import { element, investigateCell } from './dom.js';
+import { actionHeader, element, investigateCell } from './dom.js';
 import { HOSTS_LIMIT, profileQuery } from './index.js';
 
 const section = document.getElementById('hosts-view');
@@ -39,9 +39,10 @@ export function setup(context) {
   const table = element('table', { id: 'hosts-table' });
   table.append(element('caption', {}, 'Hosts under the filter bar\'s time range, port and event types'));
   const head = element('tr');
-  for (const text of ['Rank', 'Address', 'Local', 'Events', 'Connections', 'Findings', 'Score', '']) {
+  for (const text of ['Rank', 'Address', 'Local', 'Events', 'Connections', 'Findings', 'Score']) {
     head.append(element('th', { scope: 'col' }, text));
   }
+  head.append(actionHeader(''));
   table.append(element('thead', {}, head));
   body = element('tbody', { id: 'hosts-body' });
   table.append(body);
@@ -91,7 +92,7 @@ function show(hosts, context) {
   const search = hosts.search ? ` containing "${hosts.search}"` : '';
   const port = activePort(context.state);
   const scope = port === null ? '' : ` on port ${port}`;
-  countLine.textContent = `${hosts.matched} of ${hosts.total} host(s)${search}${scope}; showing ${hosts.rows.length}, `
+  countLine.textContent = `${hosts.matched} of ${hosts.total} ${hosts.matched === 1 ? 'host' : 'hosts'}${search}${scope}; showing ${hosts.rows.length}, `
     + `ranked by ${hosts.ranked_by === 'finding_score' ? 'finding score' : 'event count'}.`;
   body.replaceChildren(...hosts.rows.map((row) => hostRow(row, context)));
   section.dataset.hosts = 'ready';
