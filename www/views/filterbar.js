@@ -31,6 +31,10 @@ export function setup() {
 /** Reads the controls into the state, or names the control whose value is invalid. */
 function apply() {
   const host = hostInput.value.trim();
+  if (host !== '' && !isIpAddress(host)) {
+    showError(`Host must be an IPv4 or IPv6 address such as 10.0.0.5 or fe80::1, not "${host}".`);
+    return;
+  }
   const portText = portInput.value.trim();
   const port = portText === '' ? null : Number(portText);
   if (port !== null && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
@@ -52,6 +56,29 @@ function apply() {
     to,
     dir: directionSelect.value === 'both' ? null : directionSelect.value,
   });
+}
+
+/** A dotted-quad IPv4 address, each part 0 to 255 without leading zeros. */
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * Returns true if and only if `text` is an IPv4 address in dotted-quad form or an IPv6
+ * address. IPv6 is checked by the browser's URL parser (the WHATWG URL standard's IPv6
+ * parser, inside brackets). A zone index such as %eth0 is rejected.
+ */
+export function isIpAddress(text) {
+  if (IPV4.test(text)) {
+    return true;
+  }
+  if (!text.includes(':') || /[[\]/%]/.test(text)) {
+    return false;
+  }
+  try {
+    new URL(`http://[${text}]/`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Shows the state in the controls. */

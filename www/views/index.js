@@ -23,6 +23,7 @@ import * as chainView from './chain.js';
 import * as dropoffView from './dropoff.js';
 import * as eventsView from './events.js';
 import * as exportsView from './exports.js';
+import { focusView } from './dom.js';
 
 /** Every view, in page order. */
 const VIEWS = [filterBar, findingsView, hostsView, activityView, firstSeenView, inOutView, portsView,
@@ -33,6 +34,7 @@ export const HOSTS_LIMIT = 200;
 
 const section = document.getElementById('investigation');
 const statusLine = document.getElementById('investigation-status');
+const fragmentNote = document.getElementById('fragment-note');
 const context = { report: null, detection: null, state: getState(), dataFirst: null, ask, askJson, setState };
 let generation = 0;
 let started = false;
@@ -42,6 +44,8 @@ export function setupInvestigation() {
   for (const view of VIEWS) {
     view.setup?.(context);
   }
+  buildNavigation();
+  showFragmentNote();
   subscribe(() => {
     if (started) {
       refresh();
@@ -52,6 +56,7 @@ export function setupInvestigation() {
 /** Starts the investigation of a finished run: findings, the default host, the first profile. */
 export async function startInvestigation(report) {
   started = false;
+  fragmentNote.hidden = true;
   context.report = report;
   context.dataFirst = null;
   section.hidden = false;
@@ -137,7 +142,10 @@ export async function refresh() {
       }
     }
     context.state = state;
-    showStatus('');
+    showStatus(await describeAbsentHost(profile, state.host));
+    if (mine !== generation) {
+      return;
+    }
     // One task per view: each view's table writes and canvas sizing force a layout, and
     // all views in one task would hold the main thread for the sum of them.
     for (const view of VIEWS) {
@@ -160,6 +168,62 @@ export async function refresh() {
       document.body.dataset.profile = 'ready';
     }
   }
+}
+
+/**
+ * Returns a note when the host has no event in the loaded files, else ''. A host with no event
+ * under the filter state is asked about again without the filter, so that a host that is only
+ * outside the range or port is not called absent.
+ */
+async function describeAbsentHost(profile, host) {
+  if (eventTotal(profile) > 0) {
+    return '';
+  }
+  const whole = await askJson('profile_json', { host, hosts_limit: 1 });
+  if (eventTotal(whole) > 0) {
+    return '';
+  }
+  return `${host} does not appear in the loaded files: no event or connection has it as source or destination.`;
+}
+
+/** Returns the number of the host's events in a profile's activity buckets. */
+function eventTotal(profile) {
+  return profile.activity.buckets.reduce((sum, bucket) => sum + bucket.total, 0);
+}
+
+/** Says, before any file is loaded, that the filter state read from the URL waits for the files. */
+function showFragmentNote() {
+  if (window.location.hash.length <= 1) {
+    return;
+  }
+  fragmentNote.textContent = 'The filter state in the URL (after #) will be applied when files are loaded.';
+  fragmentNote.hidden = false;
+}
+
+/**
+ * Fills the investigation's navigation with one link per view and makes every link marked
+ * data-view-link scroll to its section and focus its heading. The fragment holds the filter
+ * state, so a link's click must not change it: the default jump is replaced.
+ */
+function buildNavigation() {
+  const list = document.getElementById('investigation-nav-list');
+  for (const view of section.querySelectorAll('section.view')) {
+    const link = document.createElement('a');
+    link.href = `#${view.id}`;
+    link.dataset.viewLink = '';
+    link.textContent = view.querySelector('h2, h3')?.textContent.trim() ?? view.id;
+    const item = document.createElement('li');
+    item.append(link);
+    list.append(item);
+  }
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest?.('a[data-view-link]');
+    if (!link) {
+      return;
+    }
+    event.preventDefault();
+    focusView(link.getAttribute('href').slice(1));
+  });
 }
 
 /** Resolves in a new task, so the browser can paint and handle input in between. */
