@@ -5,7 +5,7 @@
 
 import { worker } from './ask.js';
 import { drawActivity, setupChartResize } from './chart.js';
-import { ConnectionTable, formatUtc } from './table.js';
+import { ConnectionTable, countNoun, formatUtc } from './table.js';
 import { setConnectionSource } from './views/exports.js';
 import { setupInvestigation, startInvestigation } from './views/index.js';
 
@@ -105,7 +105,7 @@ function analyseFiles(files) {
   progressBar.value = 0;
   progressFile.textContent = files[0].name;
   progressText.textContent = '';
-  showStatus(`Analysing ${files.length} file(s)…`, false);
+  showStatus(`Analysing ${countNoun(files.length, 'file')}…`, false);
   worker.postMessage({ type: 'analyse', files, settings });
 }
 
@@ -196,9 +196,7 @@ function showStatus(text, isError) {
 
 /** Renders the report: counts, files, chart, activity table and connections. */
 function showReport(report) {
-  const failed = report.counts.files_failed;
-  const connections = report.counts.connections;
-  showStatus(`Done: ${connections} connection(s) from ${report.files.length} file(s), ${failed} failed.`, failed > 0);
+  showStatus(describeDone(report), report.counts.files_failed > readWithError(report.files));
   results.hidden = false;
   document.body.dataset.connections = String(report.connections.length);
   renderTotals(report.counts, report.files.length);
@@ -285,6 +283,33 @@ function renderActivityTable(activity) {
   activityBody.replaceChildren(...rows);
 }
 
+/**
+ * Describes a finished run in one sentence. A file whose reading stopped at an error after
+ * some packets or log events counts as failed (counts.files_failed), but its records are
+ * used, so the sentence says it was read with an error.
+ */
+function describeDone(report) {
+  const partial = readWithError(report.files);
+  const failed = report.counts.files_failed - partial;
+  const parts = [];
+  if (partial > 0) {
+    parts.push(`${countNoun(partial, 'file')} read with an error (records before the error are used)`);
+  }
+  parts.push(`${failed} failed`);
+  return `Done: ${countNoun(report.counts.connections, 'connection')} from ${countNoun(report.files.length, 'file')}, `
+    + `${parts.join(', ')}.`;
+}
+
+/** Returns how many files stopped at an error after giving some packets or log events. */
+function readWithError(files) {
+  return files.filter((file) => file.error && (file.packets > 0 || eventCount(file.log) > 0)).length;
+}
+
+/** Returns how many events a log file gave, 0 for a capture. */
+function eventCount(log) {
+  return Object.values(log?.events_by_format ?? {}).reduce((sum, count) => sum + count, 0);
+}
+
 /** Summarises a log file's line counts, and the year and zone its dates were read with. */
 function describeLog(log) {
   if (!log) {
@@ -295,7 +320,7 @@ function describeLog(log) {
   if (log.assumed_year === null || log.assumed_year === undefined) {
     return `${counts}; ${zone}`;
   }
-  const rollovers = log.year_rollovers > 0 ? `, ${log.year_rollovers} year roll-over(s)` : '';
+  const rollovers = log.year_rollovers > 0 ? `, ${countNoun(log.year_rollovers, 'year roll-over')}` : '';
   return `${counts}; year-less times start in ${log.assumed_year} (from ${log.year_source}${rollovers}); ${zone}`;
 }
 

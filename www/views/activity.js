@@ -7,7 +7,7 @@
 
 import init, { draw_host_activity, event_type_colour, event_type_names } from '../pkg/wormscope_web.js';
 import { getState, setState } from '../state.js';
-import { formatUtc } from '../table.js';
+import { countNoun, formatUtc } from '../table.js';
 import { onResize, sizeCanvas } from './viewkit.js';
 
 const canvas = document.getElementById('host-activity-chart');
@@ -223,7 +223,7 @@ function totalEvents(buckets) {
 function showSummary(profile) {
   const activity = profile.activity;
   const count = totalEvents(activity.buckets);
-  let text = `${profile.filter.host}: ${count} events in ${activity.buckets.length} buckets of `
+  let text = `${profile.filter.host}: ${countNoun(count, 'event')} in ${countNoun(activity.buckets.length, 'bucket')} of `
     + `${bucketWords(activity.grid.bucket_secs)}`;
   if (activity.buckets.length > 0) {
     text += `, from ${formatUtc(activity.grid.start / 1e9)} UTC`;
@@ -232,7 +232,7 @@ function showSummary(profile) {
   if (profile.filter.port !== null) {
     text += ` Port filter on: port ${profile.filter.port}`;
     if (activity.without_port) {
-      text += ` (${totalEvents(activity.without_port)} events without the port filter)`;
+      text += ` (${countNoun(totalEvents(activity.without_port), 'event')} without the port filter)`;
     }
     text += '.';
   } else {
@@ -259,7 +259,7 @@ function chartLabel(profile) {
   const activity = profile.activity;
   const count = totalEvents(activity.buckets);
   return `Events of ${profile.filter.host} in buckets of ${bucketWords(activity.grid.bucket_secs)}, stacked by `
-    + `event type: ${count} events in ${activity.buckets.length} buckets. The same numbers are in the table below `
+    + `event type: ${countNoun(count, 'event')} in ${countNoun(activity.buckets.length, 'bucket')}. The same numbers are in the table below `
     + 'the chart.';
 }
 

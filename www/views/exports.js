@@ -7,6 +7,7 @@
 // which guards every cell against CSV formula injection.
 
 import { getState } from '../state.js';
+import { countNoun } from '../table.js';
 import { tableRows, toCsv } from './csv.js';
 import { buildReport, isShown } from './report.js';
 
@@ -223,7 +224,7 @@ async function exportChart(canvas, name) {
 async function exportTable(table, name) {
   const text = toCsv(tableRows(table));
   download(new Blob([text], { type: 'text/csv;charset=utf-8' }), fileName(name, 'csv'));
-  return `Downloaded a CSV file of ${table.rows.length} row(s).`;
+  return `Downloaded a CSV file of ${countNoun(table.rows.length, 'row')}.`;
 }
 
 /** Downloads every connection, in the table's current order, as one CSV. */
@@ -243,7 +244,7 @@ async function exportConnections() {
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
   download(new Blob(parts, { type: 'text/csv;charset=utf-8' }), fileName('connections', 'csv'));
-  return `Downloaded ${rowCount} connection(s) as CSV.`;
+  return `Downloaded ${countNoun(rowCount, 'connection')} as CSV.`;
 }
 
 /** Resolves with the canvas as a PNG Blob. */

@@ -214,7 +214,8 @@ async function drawTimeline({ port, bucketSecs, timeline }) {
   timelineCanvas.dataset.total = String(drawing.total);
   timelineCanvas.dataset.series = String(drawing.series.length);
   timelineCanvas.setAttribute('aria-label', `Port ${port} over time: ${drawing.series.length} stacked series, `
-    + `${formatInteger(drawing.total)} connections and log events in all; the same numbers are in the table below the chart.`);
+    + `${formatInteger(drawing.total)} connections and log events in all (one connection may count once per source); `
+    + 'the same numbers are in the table below the chart.');
 
   const totals = drawing.series.map((series) => {
     const span = document.createElement('span');
