@@ -28,6 +28,30 @@ test('binary non-capture names byte offset', async () => {
   }
 });
 
+test('truncated capture read with an error', async () => {
+  const { page, requests, close } = await openPage();
+  try {
+    // A whole capture cut 10 bytes before its end, so that its last record is incomplete.
+    const whole = readFileSync(path.join(CORPUS, 'zeek/traces/tcp/handshake-reorder.pcap'));
+    const buffer = whole.subarray(0, whole.length - 10);
+    await page.setInputFiles('#file-input', { name: 'cut.pcap', mimeType: 'application/octet-stream', buffer });
+    await waitForResult(page);
+
+    assert.equal(await totalCount(page, 'files-failed'), '1');
+    const cells = await page.$$eval('#files-body tr td', (tds) => tds.map((td) => td.textContent));
+    assert.ok(Number(cells[3]) > 0, 'no packet before the error was kept');
+    assert.match(cells[8], /^byte \d+: \S/, 'the error cell names no byte offset');
+    const status = await page.textContent('#status');
+    assert.match(status, /1 file read with an error/);
+    assert.match(status, /, 0 failed\.$/);
+    assert.equal(await page.$eval('#status', (line) => line.classList.contains('error')), false,
+      'a partial read is styled as a failure');
+    assertSameOrigin(requests);
+  } finally {
+    await close();
+  }
+});
+
 test('hostile file name shows as text', async () => {
   const { page, requests, pageErrors, close } = await openPage();
   try {
