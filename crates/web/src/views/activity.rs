@@ -95,6 +95,10 @@ const WEEKEND_COLOUR: RGBColor = RGBColor(238, 238, 238);
 const FINDING_COLOUR: RGBColor = RGBColor(70, 70, 70);
 /// Colour of the "went silent" mark.
 const SILENT_COLOUR: RGBColor = RGBColor(200, 0, 0);
+/// Findings of one kind drawn as a line each; a kind with more is drawn as a band.
+const MAX_LINES_PER_KIND: usize = 3;
+/// Height of a finding band as a share of the plot's height, at its top.
+const BAND_SHARE: f64 = 0.06;
 /// Label rows above the plot; more finding kinds than this share rows.
 const LABEL_ROWS: usize = 5;
 
@@ -238,8 +242,10 @@ fn label_rows(activity: &HostActivity, options: &ActivityOptions) -> Vec<(String
     rows
 }
 
-/// Draws every finding's start as a thin line, labelled at the first finding of its kind,
-/// and the "went silent" time as a thick red line.
+/// Draws each finding's start as a thin line, labelled at the first finding of its kind,
+/// and the "went silent" time as a thick red line. A kind with more than
+/// [`MAX_LINES_PER_KIND`] findings gets a band at the top of the plot from its first to its
+/// last start, with lines at both ends only, so its marks do not cover the bars.
 fn draw_marks(
     canvas: &Canvas,
     chart: &mut Chart<'_>,
@@ -249,8 +255,17 @@ fn draw_marks(
     labels: &[(String, f64)],
 ) -> Result<(), DrawError> {
     let plain = Mark { label: None, row: 0, colour: &FINDING_COLOUR, width: 1.0 };
-    for finding in &activity.findings {
-        canvas.mark(chart, finding.start / NANOS_PER_SEC, max, &plain)?;
+    for (starts, banded) in mark_groups(&activity.findings) {
+        let (first, last) = (starts[0] / NANOS_PER_SEC, starts[starts.len() - 1] / NANOS_PER_SEC);
+        if banded {
+            draw_band(chart, first, last, max)?;
+            canvas.mark(chart, first, max, &plain)?;
+            canvas.mark(chart, last, max, &plain)?;
+        } else {
+            for start in starts {
+                canvas.mark(chart, start / NANOS_PER_SEC, max, &plain)?;
+            }
+        }
     }
     let finding_labels = labels.len() - usize::from(options.went_silent.is_some());
     for (row, (label, at)) in labels.iter().enumerate().take(finding_labels) {
@@ -262,6 +277,38 @@ fn draw_marks(
         let mark = Mark { label: Some("went silent"), row, colour: &SILENT_COLOUR, width: 2.5 };
         canvas.mark(chart, at / NANOS_PER_SEC, max, &mark)?;
     }
+    Ok(())
+}
+
+/// Returns the finding starts of each kind, in order of first appearance, sorted by time,
+/// and whether the kind has more than [`MAX_LINES_PER_KIND`] of them (drawn as a band).
+fn mark_groups(findings: &[FindingMark]) -> Vec<(Vec<f64>, bool)> {
+    let mut groups: Vec<(&str, Vec<f64>)> = Vec::new();
+    for finding in findings {
+        match groups.iter_mut().find(|(kind, _)| *kind == finding.kind) {
+            Some((_, starts)) => starts.push(finding.start),
+            None => groups.push((&finding.kind, vec![finding.start])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, mut starts)| {
+            starts.sort_by(f64::total_cmp);
+            let banded = starts.len() > MAX_LINES_PER_KIND;
+            (starts, banded)
+        })
+        .collect()
+}
+
+/// Fills the top [`BAND_SHARE`] of the plot between two times, clipped to the plot's range.
+fn draw_band(chart: &mut Chart<'_>, first: f64, last: f64, max: f64) -> Result<(), DrawError> {
+    let range = chart.x_range();
+    let (left, right) = (first.max(range.start), last.min(range.end));
+    if left > right {
+        return Ok(());
+    }
+    let band = Rectangle::new([(left, max * (1.0 - BAND_SHARE)), (right, max)], FINDING_COLOUR.mix(0.3).filled());
+    chart.draw_series(std::iter::once(band))?;
     Ok(())
 }
 
@@ -312,6 +359,18 @@ mod tests {
         };
         let rows = label_rows(&activity, &ActivityOptions::default());
         assert_eq!(rows, vec![("LinkedInOut (began earlier)".to_string(), 100.0), ("AddressScan".to_string(), 150.0)]);
+    }
+
+    #[test]
+    fn mark_groups_band_only_crowded_kinds() {
+        let mut findings: Vec<FindingMark> = (0..20).map(|i| finding("AddressScan", 100.0 - f64::from(i))).collect();
+        findings.push(finding("AlertChain", 50.0));
+        let groups = mark_groups(&findings);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].0.first(), Some(&81.0));
+        assert_eq!(groups[0].0.last(), Some(&100.0));
+        assert!(groups[0].1);
+        assert_eq!(groups[1], (vec![50.0], false));
     }
 
     fn finding(kind: &str, start: f64) -> FindingMark {
