@@ -53,7 +53,9 @@ async function assertActivityMatches(page, reference, what) {
   assert.equal(await page.getAttribute('#host-activity-summary', 'data-unit'), activity.unit, `${what}: bucket unit`);
   const total = activity.buckets.reduce((sum, bucket) => sum + bucket.total, 0);
   const label = await page.getAttribute('#host-activity-chart', 'aria-label');
-  assert.ok(label.includes(`${total} events in ${activity.buckets.length} buckets`), `${what}: aria-label ${label}`);
+  const buckets = activity.buckets.length;
+  const counts = `${total} ${total === 1 ? 'event' : 'events'} in ${buckets} ${buckets === 1 ? 'bucket' : 'buckets'}`;
+  assert.ok(label.includes(counts), `${what}: aria-label ${label}`);
 }
 
 /** Returns the in/out table the page must show for the 'events' series of a CLI profile. */

@@ -95,6 +95,8 @@ test('finding button selects host and span', async () => {
     assert.ok(from > chain.start / 1e9 - 3600, 'the padding before the finding is more than an hour');
     assert.ok(to < chain.end / 1e9 + 3600, 'the padding after the finding is more than an hour');
     assert.equal(await page.getAttribute('body', 'data-profile-state'), hash);
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('section')?.id), 'activity-view',
+      'the finding button did not move the focus to the activity view');
     assert.equal(await page.inputValue('#filter-host'), infected);
     assert.equal(await page.inputValue('#filter-from'), new Date(from * 1000).toISOString().slice(0, 19));
 
