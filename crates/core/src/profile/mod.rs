@@ -39,7 +39,7 @@
 //! | `ports` | `rows[]` {`port`, `proto`, `direction`, `connections`, `events`, `bytes`, `log_bytes`, `conn_states`}, `events_without_port`, `timeline` (null, or `[]` {`start`, `conn_states`, `event_types`}) |
 //! | `slash8` | `port`, `pairs[]` {`src`, `dst`, `events`} (first octets), `skipped_ipv6`, `skipped_no_address` |
 //! | `alert_chain` | `alerts[]` {`ts`, `gap`, `event_type`, `format`, `name`, `signature`, `classification`, `severity`, `src`, `src_port`, `dst`, `dst_port`, `file_index`, `line`, `findings`}, `groups[]` {`classification`, `alerts`, `first`, `last`, `event_types`}, `findings[]` |
-//! | `dropoff` | `window`, `sources[]` {`format`, `events`, `first`, `last`, `source_last`, `silent`, `went_silent`, `median_gap`, `lag`}, `last`, `spread`, `stopped_together` |
+//! | `dropoff` | `window`, `sources[]` {`format`, `events`, `first`, `last`, `source_last`, `silent`, `went_silent`, `median_gap`, `longest_lull`, `lag`}, `last`, `spread`, `sources_agree`, `silence`, `longest_gap`, `silence_unusual`, `stopped_together` (the verdict: see `dropoff`) |
 //!
 //! Object keys inside a struct keep this order; keys of count maps (`by_type`,
 //! `conn_states`, `event_types`) follow the declaration order of [`EventType`] and

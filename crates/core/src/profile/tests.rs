@@ -426,6 +426,52 @@ fn dropoff_outbreak_stops_together() {
     }
 }
 
+/// Returns the address of the host with this role in truth.json's host list.
+fn truth_role(truth: &Value, role: &str) -> IpAddr {
+    let hosts = truth["hosts"].as_array().expect("hosts list");
+    let host = hosts.iter().find(|host| host["role"] == role).expect(role);
+    host["address"].as_str().and_then(|text| text.parse().ok()).expect("address")
+}
+
+#[test]
+fn dropoff_verdict_follows_went_silent() {
+    // Seed 11 over eight days: its NNM source reports the infected host sparsely and stops
+    // about an hour before the others, and its scanner decoy's last run is a day before the end.
+    let outputs = generate(&Params { seed: 11, hosts: 300, days: 8, scale: 0.05 }).expect("valid parameters");
+    let truth: Value = serde_json::from_slice(&outputs.truth).expect("truth.json parses");
+    let report = analyze(&[("capture.pcapng", outputs.capture), ("syslog.log", outputs.syslog)]);
+    let detection = crate::detect::detect(&report, &crate::detect::DetectConfig::default());
+    let silent_hosts: BTreeSet<IpAddr> = detection
+        .findings
+        .iter()
+        .filter(|finding| finding.rule == crate::detect::Rule::WentSilent)
+        .map(|finding| finding.host)
+        .collect();
+
+    let infected = truth_ip(&truth, "/outbreak/infected");
+    let switch_off = truth_time(&truth, "switch_off");
+    let view = profile(&report.events, &report.connections, &Filter::for_host(infected), &ProfileOptions::default());
+    let dropoff = &view.dropoff;
+    assert!(silent_hosts.contains(&infected), "WentSilent does not fire for the infected host");
+    assert_eq!(dropoff.sources_agree, Some(true), "{:?}", dropoff.sources);
+    assert_eq!(dropoff.silence_unusual, Some(true));
+    assert_eq!(dropoff.stopped_together, Some(true));
+    let last = dropoff.last.unwrap();
+    assert!(last <= switch_off, "last {last}, switch-off {switch_off}");
+    assert!(switch_off.since(last) <= dropoff.window, "last {last}, switch-off {switch_off}");
+
+    let scanner = truth_role(&truth, "scanner");
+    let view = profile(&report.events, &report.connections, &Filter::for_host(scanner), &ProfileOptions::default());
+    let dropoff = &view.dropoff;
+    assert!(!silent_hosts.contains(&scanner), "WentSilent fires for the scanner decoy");
+    assert_eq!(dropoff.silence_unusual, Some(false), "silence {:?}, longest gap {:?}", dropoff.silence, dropoff.longest_gap);
+    assert_ne!(dropoff.stopped_together, Some(true));
+    let runs = truth["decoys"]["scanner_runs"].as_array().expect("scanner runs");
+    let run_gap = runs.windows(2).map(|pair| pair[1]["start"].as_f64().unwrap() - pair[0]["end"].as_f64().unwrap());
+    let longest_run_gap = run_gap.fold(0.0, f64::max);
+    assert!(dropoff.longest_gap.unwrap() as f64 / 1e9 >= longest_run_gap * 0.9, "{:?}", dropoff.longest_gap);
+}
+
 #[test]
 fn findings_rank_hosts_first() {
     let (report, truth) = outbreak();
