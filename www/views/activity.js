@@ -243,9 +243,9 @@ function showSummary(profile) {
   summary.dataset.unit = activity.unit;
 }
 
-/** Names a bucket width: 'one minute', 'one hour', 'one day', or a count of days, hours, minutes or seconds. */
+/** Names a bucket width: 'one second', 'one minute', 'one hour', 'one day', or a count of days, hours, minutes or seconds. */
 export function bucketWords(secs) {
-  const units = [[86400, 'day'], [3600, 'hour'], [60, 'minute']];
+  const units = [[86400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']];
   for (const [size, name] of units) {
     if (secs >= size && secs % size === 0) {
       const count = secs / size;

@@ -70,7 +70,17 @@ fn involves(event: &Event, host: IpAddr) -> bool {
 fn grid_width_follows_span() {
     let start = Timestamp::from_secs(1_785_456_000);
     let hours = |n: i64| start.plus_nanos(n * 3600 * NANOS_PER_SEC);
+    let seconds = |n: i64| start.plus_nanos(n * NANOS_PER_SEC);
+    assert_eq!(Grid::for_range(start, seconds(5)).bucket_secs, 1);
+    assert_eq!(Grid::for_range(start, seconds(5)).buckets, 5);
+    assert_eq!(Grid::for_range(start, seconds(5)).unit(), "second");
+    assert_eq!(Grid::for_range(start, seconds(300)).bucket_secs, 1);
+    assert_eq!(Grid::for_range(start, seconds(301)).bucket_secs, 10);
+    assert_eq!(Grid::for_range(start, seconds(1800)).bucket_secs, 10);
+    assert_eq!(Grid::for_range(start, seconds(1800)).unit(), "second");
+    assert_eq!(Grid::for_range(start, seconds(1801)).bucket_secs, 60);
     assert_eq!(Grid::for_range(start, hours(1)).bucket_secs, 60);
+    assert_eq!(Grid::for_range(start, hours(1)).unit(), "minute");
     assert_eq!(Grid::for_range(start, hours(6)).bucket_secs, 60);
     assert_eq!(Grid::for_range(start, hours(7)).bucket_secs, 3600);
     assert_eq!(Grid::for_range(start, hours(14 * 24)).bucket_secs, 3600);
@@ -81,12 +91,13 @@ fn grid_width_follows_span() {
 #[test]
 fn grid_aligns_and_covers_range() {
     let start = Timestamp::from_parts(1_785_456_000 + 90, 5);
-    let end = Timestamp::from_secs(1_785_456_000 + 3 * 60 + 1);
+    let end = Timestamp::from_secs(1_785_456_000 + 40 * 60 + 1);
     let grid = Grid::for_range(start, end);
+    assert_eq!(grid.bucket_secs, 60);
     assert_eq!(grid.start, Timestamp::from_secs(1_785_456_060));
-    assert_eq!(grid.buckets, 3);
+    assert_eq!(grid.buckets, 40);
     assert_eq!(grid.index(start), Some(0));
-    assert_eq!(grid.index(end.plus_nanos(-1)), Some(2));
+    assert_eq!(grid.index(end.plus_nanos(-1)), Some(39));
     assert_eq!(grid.index(end.plus_nanos(60 * NANOS_PER_SEC)), None);
     assert_eq!(Grid::for_range(end, start).buckets, 0);
 }
