@@ -353,6 +353,18 @@ impl Analyzer {
 
     /// Flushes every open connection and returns the report.
     pub fn finish(mut self) -> Report {
+        // A file never ended may still hold its first bytes undecided: read them now.
+        for index in 0..self.files.len() {
+            let state = &mut self.files[index];
+            if matches!(state.reader, Reader::Undecided) && !state.head.is_empty() && state.report.error.is_none() {
+                let head = std::mem::take(&mut state.head);
+                if self.decide(index, &head).is_ok() {
+                    // An error is recorded in the file's report.
+                    let _ = self.feed(index, &head);
+                }
+            }
+        }
+
         let mut counts = Counts::default();
         let mut files = Vec::with_capacity(self.files.len());
         for mut state in self.files.drain(..) {
@@ -361,7 +373,10 @@ impl Analyzer {
                     *state.report.anomalies.entry(name.to_string()).or_default() += count;
                 }
             }
-            if let Reader::Log(reader) = &state.reader {
+            if let Reader::Log(reader) = &mut state.reader {
+                // A log never ended still passes on the events it holds (finishing twice does nothing).
+                let events = &mut self.log_events;
+                reader.finish(&mut |event| events.push(event));
                 state.report.log = Some(reader.counts().clone());
             }
             accumulate(&mut counts, &state.report);
@@ -581,6 +596,18 @@ mod tests {
         assert_eq!(not_text_message(&code_page), None);
         let utf16: Vec<u8> = "Mar  6 04:07:28 host app: x\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
         assert!(not_text_message(&utf16).is_some());
+    }
+
+    #[test]
+    fn unended_log_keeps_held_events() {
+        // With a modification time the reader holds year-less lines until the file's end.
+        let mut analyzer = Analyzer::new(Config::default());
+        let file = analyzer.begin_file("syslog.log", 0);
+        analyzer.set_file_modified(file, Timestamp::from_secs(1_785_585_600));
+        analyzer.push(file, b"Mar  6 04:07:28 host app: one\nMar  6 04:07:29 host app: two\n").unwrap();
+        let report = analyzer.finish();
+        assert_eq!(report.events.len(), 2);
+        assert_eq!(report.files[0].log.as_ref().map(|log| log.assumed_year), Some(Some(2026)));
     }
 
     #[test]
