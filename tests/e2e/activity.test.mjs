@@ -228,7 +228,13 @@ test('activity view equals CLI on corpus', async () => {
     const state = await loadFiles(page, [CORPUS_CAPTURE]);
     const reference = cliProfile(state.get('host'), [CORPUS_CAPTURE], { localNets: await page.inputValue('#local-nets') });
     assert.ok(reference.activity.buckets.some((bucket) => bucket.total > 0), 'the capture gives the host no events');
+    // The scan lasts a few seconds, so the chart needs buckets shorter than a minute.
+    assert.equal(reference.activity.unit, 'second', 'a scan of seconds is not in second buckets');
+    assert.ok(reference.activity.buckets.length > 1, 'the scan fits in one bucket');
     await assertActivityMatches(page, reference, 'synscan.pcapng');
+    const summary = await page.textContent('#host-activity-summary');
+    const width = reference.activity.grid.bucket_secs === 1 ? 'one second' : `${reference.activity.grid.bucket_secs} seconds`;
+    assert.ok(summary.includes(`buckets of ${width}`), `the summary names another bucket width: ${summary}`);
     await page.locator('#activity-view').screenshot({ path: path.join(ARTIFACTS, 'activity-corpus.png') });
     assertNoPageErrors(pageErrors);
     assertSameOrigin(requests);

@@ -52,6 +52,32 @@ test('truncated capture read with an error', async () => {
   }
 });
 
+test('random bytes fail as not a text log', async () => {
+  const { page, requests, close } = await openPage();
+  try {
+    // 5000 pseudo-random bytes (xorshift32, fixed seed): a few NUL bytes, many control bytes
+    // and invalid UTF-8, so neither a capture nor a text log.
+    let seed = 0x2545f491;
+    const buffer = Buffer.alloc(5000);
+    for (let index = 0; index < buffer.length; index += 1) {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      buffer[index] = (seed >>> 24) & 0xff;
+    }
+    await page.setInputFiles('#file-input', { name: 'bad_random.bin', mimeType: 'application/octet-stream', buffer });
+    await waitForResult(page);
+
+    assert.equal(await totalCount(page, 'files-failed'), '1');
+    const cells = await page.$$eval('#files-body tr td', (tds) => tds.map((td) => td.textContent));
+    assert.equal(cells[0], 'bad_random.bin');
+    assert.match(cells[8], /^byte 0: not a pcap or pcapng capture \(unknown magic number [0-9a-f]{8}\) and not a text log: /);
+    assertSameOrigin(requests);
+  } finally {
+    await close();
+  }
+});
+
 test('hostile file name shows as text', async () => {
   const { page, requests, pageErrors, close } = await openPage();
   try {

@@ -119,14 +119,15 @@ async function draw(profile) {
  * Returns the time (ns) the host went silent in every source, or null. With several sources,
  * it is the drop-off's last event when they stopped together and one of them went on
  * recording other hosts for longer than the window. With one source, it is that source's
- * last event when the source went silent. Sources that all end with the host (a range that
- * ends while the host is active) give null.
+ * last event when the source went silent and the silence is longer than the host's usual
+ * gaps. Sources that all end with the host (a range that ends while the host is active) give
+ * null.
  */
 export function silentTime(dropoff) {
   if (dropoff.stopped_together === true) {
     return dropoff.sources.some((source) => source.went_silent) ? dropoff.last : null;
   }
-  if (dropoff.sources.length === 1 && dropoff.sources[0].went_silent) {
+  if (dropoff.sources.length === 1 && dropoff.sources[0].went_silent && dropoff.silence_unusual === true) {
     return dropoff.sources[0].last;
   }
   return null;
@@ -242,9 +243,9 @@ function showSummary(profile) {
   summary.dataset.unit = activity.unit;
 }
 
-/** Names a bucket width: 'one minute', 'one hour', 'one day', or a count of days, hours, minutes or seconds. */
+/** Names a bucket width: 'one second', 'one minute', 'one hour', 'one day', or a count of days, hours, minutes or seconds. */
 export function bucketWords(secs) {
-  const units = [[86400, 'day'], [3600, 'hour'], [60, 'minute']];
+  const units = [[86400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']];
   for (const [size, name] of units) {
     if (secs >= size && secs % size === 0) {
       const count = secs / size;

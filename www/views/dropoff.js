@@ -41,18 +41,28 @@ function describe(host, dropoff, marked) {
 
   const last = `${formatUtc(dropoff.last / 1e9)} UTC`;
   const markNote = marked ? ' The activity chart marks this time.' : '';
+  const usual = `the host's longest quiet period in the day before (${formatDuration(dropoff.longest_gap)})`;
   if (dropoff.stopped_together === null) {
     const source = sources[0];
-    const after = source.went_silent
-      ? `the source went on for ${formatDuration(source.silent)} without it, longer than the window of ${window}`
-      : `the source itself ended within the window of ${window}, so the log may just have ended`;
+    let after = `the source itself ended within the window of ${window}, so the log may just have ended`;
+    if (source.went_silent && dropoff.silence_unusual) {
+      after = `the source went on for ${formatDuration(source.silent)} without it, longer than the window of ${window}`
+        + ` and than ${usual}`;
+    } else if (source.went_silent) {
+      after = `the source went on for ${formatDuration(source.silent)} without it, which is not longer than ${usual}`;
+    }
     return `Only the ${source.format} source recorded ${host}. Its last event was at ${last}, and ${after}.${markNote}`;
   }
 
   const spread = formatDuration(dropoff.spread);
-  if (!dropoff.stopped_together) {
+  if (!dropoff.sources_agree) {
     return `The ${sources.length} sources did not stop together: their last events about ${host} spread over `
-      + `${spread}, and the latest is at ${last}.`;
+      + `${spread}, more than each source's usual gap, and the latest is at ${last}.`;
+  }
+  if (!dropoff.stopped_together) {
+    return `The ${sources.length} sources did not stop together as a switched-off host does: their last events about `
+      + `${host} lie within ${spread} of each other, the latest at ${last}, but the ${formatDuration(dropoff.silence)} `
+      + `without it afterwards is not longer than the window (${window}) and ${usual}.`;
   }
 
   const ended = sources.filter((source) => !source.went_silent).map((source) => source.format);

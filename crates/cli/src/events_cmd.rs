@@ -5,8 +5,9 @@
 //! ```
 //!
 //! A file whose first four bytes are a pcap or pcapng magic number is a capture: it goes
-//! through the core `Analyzer`, and each connection becomes one event. Every other file is a
-//! log, read by `LogReader`. Captures are read first, so their time range gives year-less log
+//! through the core `Analyzer`, and each connection becomes one event. A file whose first KiB
+//! reads neither as a capture nor as text fails with the same error as in the other commands.
+//! Every other file is a log, read by `LogReader`. Captures are read first, so their time range gives year-less log
 //! lines their year; without a capture, each log's last-modified time does. Events go to
 //! standard output, one per line; per-file counts and the assumed year and zone go to
 //! standard error. The exit status is 1 if any file could not be read to its end (the events
@@ -18,6 +19,7 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::time::UNIX_EPOCH;
+use wormscope_core::analysis::{not_text_message, TEXT_SAMPLE_BYTES};
 use wormscope_core::events::{from_connection, Event};
 use wormscope_core::logs::datetime::{format_rfc3339, parse_zone};
 use wormscope_core::logs::{LogCounts, LogOptions, LogReader, YearHint};
@@ -125,6 +127,14 @@ fn is_capture(path: &str) -> io::Result<bool> {
     Ok(CAPTURE_MAGICS.contains(&magic))
 }
 
+/// Returns the error message for a file whose first bytes read neither as a capture nor as
+/// text, the same message as the `Analyzer` gives.
+fn binary_file_message(path: &str) -> io::Result<Option<String>> {
+    let mut head = Vec::with_capacity(TEXT_SAMPLE_BYTES);
+    File::open(path)?.take(TEXT_SAMPLE_BYTES as u64).read_to_end(&mut head)?;
+    Ok(not_text_message(&head))
+}
+
 /// Reads every capture through one `Analyzer`; returns the connection events and the time
 /// range the captures cover.
 fn read_captures(options: &Options, failed: &mut bool) -> (Vec<Event>, Option<(Timestamp, Timestamp)>) {
@@ -185,6 +195,19 @@ fn read_logs(
             Some((first, last)) => YearHint::CaptureRange { first, last },
             None => modified_time(path).map_or(YearHint::None, YearHint::FileModified),
         };
+        match binary_file_message(path) {
+            Ok(None) => {}
+            Ok(Some(message)) => {
+                eprintln!("{path}: byte 0: {message}");
+                *failed = true;
+                continue;
+            }
+            Err(error) => {
+                eprintln!("{path}: cannot read: {error}");
+                *failed = true;
+                continue;
+            }
+        }
         let log_options = LogOptions { year: options.year, tz_offset_secs: options.tz_offset_secs, year_hint };
         let mut reader = LogReader::new(path, index as u32, log_options);
         let result = read_chunks(path, &mut |chunk| {

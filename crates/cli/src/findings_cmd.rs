@@ -4,6 +4,7 @@
 use crate::input::feed_files;
 use std::io::{BufWriter, Write};
 use wormscope_core::detect::{self, DetectConfig, Detection};
+use wormscope_core::logs::datetime::format_rfc3339;
 use wormscope_core::net::LocalNets;
 use wormscope_core::time::Timestamp;
 use wormscope_core::{Analyzer, Config};
@@ -111,13 +112,44 @@ fn write_text(out: &mut impl Write, detection: &Detection, files: &[String]) -> 
     writeln!(out)?;
     writeln!(out, "findings ({}):", detection.findings.len())?;
     for finding in &detection.findings {
-        writeln!(out, "\n[{:?}] {} {} {} .. {}", finding.severity, finding.rule.as_str(), finding.host, finding.start, finding.end)?;
+        let (start, end) = (utc_text(finding.start), utc_text(finding.end));
+        writeln!(out, "\n[{:?}] {} {} {start} .. {end}", finding.severity, finding.rule.as_str(), finding.host)?;
         writeln!(out, "  {}", finding.message)?;
         for item in &finding.evidence {
             let file = files.get(item.file_index as usize).map_or("?", String::as_str);
             let label = item.label.as_deref().map(|label| format!(" ({label})")).unwrap_or_default();
-            writeln!(out, "    {file}:{} {} {}{label}", item.line, item.ts, item.summary)?;
+            writeln!(out, "    {file}:{} {} {}{label}", item.line, utc_text(item.ts), item.summary)?;
         }
     }
     Ok(())
+}
+
+/// Formats a time as UTC ISO 8601, with the fraction of a second only when there is one, in
+/// milli-, micro- or nanoseconds: `2026-08-01T12:00:00Z`, `2026-08-01T12:00:00.274870Z`.
+fn utc_text(ts: Timestamp) -> String {
+    let text = format_rfc3339(ts);
+    let text = text.trim_end_matches('Z');
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let mut fraction = fraction;
+    while let Some(shorter) = fraction.strip_suffix("000") {
+        fraction = shorter;
+    }
+    if fraction.is_empty() {
+        format!("{whole}Z")
+    } else {
+        format!("{whole}.{fraction}Z")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_text_drops_empty_fraction() {
+        assert_eq!(utc_text(Timestamp::from_secs(1_785_585_600)), "2026-08-01T12:00:00Z");
+        assert_eq!(utc_text(Timestamp::from_parts(1_785_585_600, 250_000_000)), "2026-08-01T12:00:00.250Z");
+        assert_eq!(utc_text(Timestamp::from_parts(1_785_585_600, 274_870_000)), "2026-08-01T12:00:00.274870Z");
+        assert_eq!(utc_text(Timestamp::from_parts(1_785_585_600, 1_000)), "2026-08-01T12:00:00.000001Z");
+    }
 }

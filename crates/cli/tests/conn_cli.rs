@@ -128,3 +128,34 @@ fn conn_rejects_bad_options() {
     assert_eq!(code, 2);
     assert!(stderr.contains("prefix length is longer than the address"), "{stderr}");
 }
+
+#[test]
+fn binary_file_fails_in_every_command() {
+    // 5000 pseudo-random bytes (xorshift, fixed seed): neither a capture nor a text log.
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let data: Vec<u8> = (0..5_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect();
+    let path = std::env::temp_dir().join(format!("wormscope-random-{}.bin", std::process::id()));
+    std::fs::write(&path, &data).unwrap();
+    let file = path.to_str().unwrap();
+    let commands: [&[&str]; 4] = [
+        &["conn", file],
+        &["events", file],
+        &["findings", "--format", "text", file],
+        &["profile", "10.0.0.1", "--format", "json", file],
+    ];
+    for args in commands {
+        let (code, _, stderr) = wormscope(args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        let expected = format!("{file}: byte 0: not a pcap or pcapng capture (unknown magic number ");
+        assert!(stderr.contains(&expected), "{args:?}: {stderr}");
+        assert!(stderr.contains("and not a text log"), "{args:?}: {stderr}");
+    }
+    std::fs::remove_file(&path).ok();
+}

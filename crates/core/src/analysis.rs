@@ -9,6 +9,9 @@
 //! report, with one event stream in time order: every log event and one event per
 //! connection.
 //!
+//! A file with neither a capture magic number nor text in its first KiB (random bytes, an
+//! archive, an image) fails with an error, see [`not_text_message`].
+//!
 //! Year-less syslog lines take their year from the captures read before them, else from the
 //! file's last-modified time ([`Analyzer::set_file_modified`]), else the user's setting; the
 //! callers therefore push captures before logs.
@@ -234,7 +237,7 @@ impl Analyzer {
         // Hold the first bytes until the format can be told from them.
         if matches!(state.reader, Reader::Undecided) {
             state.head.extend_from_slice(chunk);
-            if state.head.len() < 4 {
+            if state.head.len() < TEXT_SAMPLE_BYTES {
                 return Ok(());
             }
             let head = std::mem::take(&mut state.head);
@@ -245,7 +248,7 @@ impl Analyzer {
     }
 
     /// Chooses the reader of a file from its first bytes: a capture by its magic number, a
-    /// log when the bytes look like text (and logs are accepted), else an error.
+    /// log when the bytes read as text (and logs are accepted), else an error.
     fn decide(&mut self, file: usize, head: &[u8]) -> Result<(), InputError> {
         let hint = match (self.capture_range, self.files[file].modified) {
             (Some((first, last)), _) => YearHint::CaptureRange { first, last },
@@ -257,13 +260,9 @@ impl Analyzer {
             state.reader = Reader::Capture(CaptureReader::new());
             return Ok(());
         }
-        if !self.config.accept_logs || !looks_like_text(head) {
-            let first_bytes = head[..head.len().min(4)].to_vec();
-            let error = CaptureError { offset: 0, kind: capture::CaptureErrorKind::UnknownFormat { first_bytes } };
-            let mut message = error.to_string();
-            if self.config.accept_logs {
-                message.push_str(", and not a text log either");
-            }
+        let binary = not_text_message(head);
+        if !self.config.accept_logs || binary.is_some() {
+            let message = binary.unwrap_or_else(|| not_capture_message(head));
             let error = InputError { file: state.report.name.clone(), offset: 0, message };
             state.report.error = Some(error.clone());
             return Err(error);
@@ -354,6 +353,18 @@ impl Analyzer {
 
     /// Flushes every open connection and returns the report.
     pub fn finish(mut self) -> Report {
+        // A file never ended may still hold its first bytes undecided: read them now.
+        for index in 0..self.files.len() {
+            let state = &mut self.files[index];
+            if matches!(state.reader, Reader::Undecided) && !state.head.is_empty() && state.report.error.is_none() {
+                let head = std::mem::take(&mut state.head);
+                if self.decide(index, &head).is_ok() {
+                    // An error is recorded in the file's report.
+                    let _ = self.feed(index, &head);
+                }
+            }
+        }
+
         let mut counts = Counts::default();
         let mut files = Vec::with_capacity(self.files.len());
         for mut state in self.files.drain(..) {
@@ -362,7 +373,10 @@ impl Analyzer {
                     *state.report.anomalies.entry(name.to_string()).or_default() += count;
                 }
             }
-            if let Reader::Log(reader) = &state.reader {
+            if let Reader::Log(reader) = &mut state.reader {
+                // A log never ended still passes on the events it holds (finishing twice does nothing).
+                let events = &mut self.log_events;
+                reader.finish(&mut |event| events.push(event));
                 state.report.log = Some(reader.counts().clone());
             }
             accumulate(&mut counts, &state.report);
@@ -389,13 +403,61 @@ impl Analyzer {
     }
 }
 
-/// Returns true if and only if the first bytes read like text: at most one in eight of the
-/// first 512 bytes is a control character other than tab, CR, LF and ESC. UTF-8 and Latin-1
-/// letters pass; binary formats (archives, images, executables) do not.
-fn looks_like_text(head: &[u8]) -> bool {
-    let sample = &head[..head.len().min(512)];
-    let control = sample.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n' | 0x1b)).count();
-    control * 8 <= sample.len()
+/// The number of bytes at the start of a file that decide whether it reads as text.
+pub const TEXT_SAMPLE_BYTES: usize = 1024;
+
+/// Returns the message for a file that has no capture magic number, e.g. `not a pcap or
+/// pcapng capture: unknown magic number 3c31333e`.
+fn not_capture_message(head: &[u8]) -> String {
+    let first_bytes = head[..head.len().min(4)].to_vec();
+    CaptureError { offset: 0, kind: capture::CaptureErrorKind::UnknownFormat { first_bytes } }.to_string()
+}
+
+/// Returns the error message for a file that is neither a capture nor a text log, or `None`
+/// when its first [`TEXT_SAMPLE_BYTES`] bytes read as text. Call it only for a file without a
+/// capture magic number.
+///
+/// A byte counts against text when it is a control character other than tab, LF, FF, CR and
+/// ESC (NUL and DEL included), or part of an invalid UTF-8 sequence. The sample is binary when
+/// more than one in eight bytes is a control character, as in archives, images and UTF-16.
+/// Random bytes are caught by the second test: a NUL or more than one in 32 control
+/// characters, together with more than one in four bytes counting against text. A log with a
+/// few invalid UTF-8 bytes or a stray NUL passes. So does a log in a legacy 8-bit code page,
+/// which has no control characters.
+pub fn not_text_message(head: &[u8]) -> Option<String> {
+    let sample = &head[..head.len().min(TEXT_SAMPLE_BYTES)];
+    if sample.is_empty() {
+        return None;
+    }
+    let is_control = |byte: u8| (byte < 0x20 && !matches!(byte, b'\t' | b'\n' | 0x0c | b'\r' | 0x1b)) || byte == 0x7f;
+    let control = sample.iter().filter(|&&byte| is_control(byte)).count();
+    let nul = sample.iter().filter(|&&byte| byte == 0).count();
+    let invalid = invalid_utf8_bytes(sample);
+    let non_text = control + invalid;
+    let binary = control * 8 > sample.len() || ((nul > 0 || control * 32 > sample.len()) && non_text * 4 > sample.len());
+    if !binary {
+        return None;
+    }
+    let capture = not_capture_message(head);
+    let (kind, reason) = capture.split_once(": ").unwrap_or((capture.as_str(), ""));
+    Some(format!(
+        "{kind} ({reason}) and not a text log: {non_text} of its first {} bytes are control characters \
+         ({nul} NUL) or invalid UTF-8",
+        sample.len()
+    ))
+}
+
+/// Returns the number of bytes in invalid UTF-8 sequences; a sequence cut off by the end of
+/// `bytes` does not count.
+fn invalid_utf8_bytes(bytes: &[u8]) -> usize {
+    let mut invalid = 0;
+    let mut rest = bytes;
+    while let Err(error) = std::str::from_utf8(rest) {
+        let Some(length) = error.error_len() else { break };
+        invalid += length;
+        rest = &rest[error.valid_up_to() + length..];
+    }
+    invalid
 }
 
 /// Returns the error for a file index that was never given out.
@@ -488,6 +550,64 @@ mod tests {
         assert_eq!(bucket_width(10, 2_000), 1);
         assert_eq!(bucket_width(3 * 86_400, 2_000), 300);
         assert_eq!(bucket_width(4_000 * 86_400, 2_000), 2 * 86_400);
+    }
+
+    /// Returns `len` bytes of a fixed pseudo-random sequence (xorshift), the same every run.
+    fn random_bytes(len: usize) -> Vec<u8> {
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 24) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn random_bytes_fail_as_not_text() {
+        let data = random_bytes(5_000);
+        let mut analyzer = Analyzer::new(Config::default());
+        let file = analyzer.begin_file("bad_random.bin", data.len() as u64);
+        let mut first_error = None;
+        for chunk in data.chunks(100) {
+            if let Err(error) = analyzer.push(file, chunk) {
+                first_error.get_or_insert(error);
+            }
+        }
+        analyzer.end_file(file).unwrap();
+        let error = first_error.expect("random bytes are rejected");
+        assert_eq!(error.file, "bad_random.bin");
+        assert_eq!(error.offset, 0);
+        assert!(error.message.starts_with("not a pcap or pcapng capture (unknown magic number "), "{}", error.message);
+        assert!(error.message.contains(") and not a text log: "), "{}", error.message);
+        let report = analyzer.finish();
+        assert_eq!(report.counts.files_failed, 1);
+        assert!(report.events.is_empty());
+    }
+
+    #[test]
+    fn text_with_stray_bytes_reads_as_log() {
+        let mut text = b"<13>Mar  6 04:07:28 host app: caf\xe9 opened\n".repeat(30);
+        text[100] = 0;
+        assert_eq!(not_text_message(&text), None);
+        let code_page: Vec<u8> = b"Mar  6 04:07:28 host app: ".iter().copied().chain((0xc0..0xff).cycle().take(900)).collect();
+        assert_eq!(not_text_message(&code_page), None);
+        let utf16: Vec<u8> = "Mar  6 04:07:28 host app: x\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert!(not_text_message(&utf16).is_some());
+    }
+
+    #[test]
+    fn unended_log_keeps_held_events() {
+        // With a modification time the reader holds year-less lines until the file's end.
+        let mut analyzer = Analyzer::new(Config::default());
+        let file = analyzer.begin_file("syslog.log", 0);
+        analyzer.set_file_modified(file, Timestamp::from_secs(1_785_585_600));
+        analyzer.push(file, b"Mar  6 04:07:28 host app: one\nMar  6 04:07:29 host app: two\n").unwrap();
+        let report = analyzer.finish();
+        assert_eq!(report.events.len(), 2);
+        assert_eq!(report.files[0].log.as_ref().map(|log| log.assumed_year), Some(Some(2026)));
     }
 
     #[test]

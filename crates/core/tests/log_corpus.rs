@@ -608,6 +608,70 @@ fn year_from_file_modified_and_zone() {
     assert_eq!(counts.tz_offset_secs, 7200);
 }
 
+/// Returns the UTC time of a `YYYY-MM-DDThh:mm:ssZ` text, for test inputs.
+fn utc(text: &str) -> Timestamp {
+    let (_, local) = wormscope_core::logs::datetime::rfc3339(text).unwrap();
+    local.to_timestamp(0, 0).unwrap()
+}
+
+#[test]
+fn year_from_file_modified_puts_no_line_in_the_future() {
+    // The months run May, December, then January and September: one roll-over. Counted from
+    // the first line, the last lines would land a year after the file was last written.
+    let log = "05/30-19:09:10.917356  [**] [1:527:8] BAD-TRAFFIC [**] [Priority: 2] {UDP} 10.0.0.1:5 -> 10.0.0.2:6\n\
+12/30-14:09:21.116402  [**] [1:1917:6] SCAN UPnP [**] [Priority: 3] {UDP} 10.0.0.1:5 -> 10.0.0.2:6\n\
+01/21-02:23:42.327730  [**] [1:2014520:2] ET INFO [**] [Priority: 2] {TCP} 10.0.0.1:5 -> 10.0.0.2:6\n\
+09/04-21:55:02.041364  [**] [1:1000005:0] local rule [**] [Priority: 0] {TCP} 10.0.0.1:5 -> 10.0.0.2:6\n";
+    let modified = utc("2026-12-04T10:00:00Z");
+    let options = LogOptions { year_hint: YearHint::FileModified(modified), ..LogOptions::default() };
+    let (events, counts) = read_bytes(log.as_bytes(), options, 7);
+    let times: Vec<String> = events.iter().map(|event| format_rfc3339(event.ts)[..10].to_string()).collect();
+    assert_eq!(times, ["2025-05-30", "2025-12-30", "2026-01-21", "2026-09-04"]);
+    assert_eq!(counts.assumed_year, Some(2025));
+    assert_eq!(counts.year_rollovers, 1);
+
+    // Modified on 2026-09-05: the September line is the latest one and stays in 2026.
+    let options = LogOptions { year_hint: YearHint::FileModified(utc("2026-09-05T00:00:00Z")), ..options };
+    let (events, _) = read_bytes(log.as_bytes(), options, 4096);
+    assert_eq!(format_rfc3339(events[3].ts)[..10], *"2026-09-04");
+
+    // Modified on 2026-09-01, three days before the September line: that line moves to 2025.
+    let options = LogOptions { year_hint: YearHint::FileModified(utc("2026-09-01T00:00:00Z")), ..options };
+    let (events, _) = read_bytes(log.as_bytes(), options, 4096);
+    assert_eq!(format_rfc3339(events[3].ts)[..10], *"2025-09-04");
+    assert_eq!(format_rfc3339(events[0].ts)[..10], *"2024-05-30");
+}
+
+#[test]
+fn year_from_file_modified_on_corpus_fast_log() {
+    let path = "snort/elastic-integrations/test-log-fast.log";
+    let modified = utc("2026-12-04T21:00:00Z");
+    let slack = 86_400 * 1_000_000_000;
+    let options = LogOptions { year_hint: YearHint::FileModified(modified), ..LogOptions::default() };
+    let (events, counts) = read_bytes(&bytes(path), options, 4096);
+    assert_eq!(counts.year_source, "file_modified");
+    let latest = events.iter().map(|event| event.ts).max().unwrap();
+    assert!(latest <= modified.plus_nanos(slack), "{} after the file's time", format_rfc3339(latest));
+    // The latest year that fits: one year later would put a line after the file's time.
+    assert!(latest.plus_nanos(365 * slack) > modified.plus_nanos(slack));
+}
+
+#[test]
+fn year_from_capture_range_keeps_lines_near_it() {
+    // The same jump back in months next to a capture of September 2026: the lines after the
+    // roll-over stay in 2026 instead of drifting into 2027.
+    let log = "12/30-14:09:21.116402  [**] [1:1917:6] SCAN UPnP [**] [Priority: 3] {UDP} 10.0.0.1:5 -> 10.0.0.2:6\n\
+01/21-02:23:42.327730  [**] [1:2014520:2] ET INFO [**] [Priority: 2] {TCP} 10.0.0.1:5 -> 10.0.0.2:6\n\
+09/04-21:55:02.041364  [**] [1:1000005:0] local rule [**] [Priority: 0] {TCP} 10.0.0.1:5 -> 10.0.0.2:6\n\
+09/04-21:55:03.041364  [**] [1:1000005:0] local rule [**] [Priority: 0] {TCP} 10.0.0.1:5 -> 10.0.0.2:6\n";
+    let (first, last) = (utc("2026-09-04T00:00:00Z"), utc("2026-09-05T00:00:00Z"));
+    let options = LogOptions { year_hint: YearHint::CaptureRange { first, last }, ..LogOptions::default() };
+    let (events, counts) = read_bytes(log.as_bytes(), options, 4096);
+    let times: Vec<String> = events.iter().map(|event| format_rfc3339(event.ts)[..10].to_string()).collect();
+    assert_eq!(times, ["2025-12-30", "2026-01-21", "2026-09-04", "2026-09-04"]);
+    assert_eq!(counts.assumed_year, Some(2025));
+}
+
 #[test]
 fn streaming_any_chunk_size_same_events() {
     let data = bytes("syslog/plaso/syslog_rsyslog_ForwardFormat");

@@ -33,6 +33,13 @@
 //! [`datetime::YearResolver`], seeded by [`LogOptions::year`] or the [`YearHint`]. Zone-less
 //! times are read at [`LogOptions::tz_offset_secs`] (UTC when unset). [`LogCounts`] records
 //! the year and zone assumed.
+//!
+//! The resolver counts December-to-January roll-overs line by line, so the years inside a
+//! file stay in order. With a hint, the reader holds the file's events until its end and
+//! then shifts all of its year-less times by whole years (see [`year_shift`]): with the
+//! file's last-modified time, to the latest years that put no line after that time (one day
+//! of slack covers clock skew and zones), the rule syslog readers follow; with a capture
+//! range, to the years that keep the lines nearest that range.
 
 pub mod cef;
 pub mod datetime;
@@ -118,16 +125,16 @@ pub enum YearHint {
     /// Nothing: year-less lines get [`DEFAULT_YEAR`].
     #[default]
     None,
-    /// The time range of the captures loaded with the log: the first year-less line gets the
-    /// year that puts it closest to this range.
+    /// The time range of the captures loaded with the log: the year-less lines get the years
+    /// that put them, taken together, closest to this range.
     CaptureRange {
         /// The first packet's time.
         first: Timestamp,
         /// The last packet's time.
         last: Timestamp,
     },
-    /// The file's last-modified time: the first year-less line gets the latest year that
-    /// does not put it after this time (one day of slack covers zone differences).
+    /// The file's last-modified time: the year-less lines get the latest years that put none
+    /// of them after this time (one day of slack covers clock skew and zone differences).
     FileModified(Timestamp),
 }
 
@@ -190,7 +197,8 @@ pub struct LogCounts {
     pub lines_cut: u64,
     /// True if and only if the file did not end with a newline.
     pub missing_final_newline: bool,
-    /// The year given to the first year-less line, once one was seen.
+    /// The year given to the first year-less line, once one was seen (after the shift that
+    /// the hint asks for, see [`year_shift`]).
     pub assumed_year: Option<i32>,
     /// The source of that year: `option`, `capture`, `file_modified` or `default`.
     pub year_source: &'static str,
@@ -211,7 +219,13 @@ pub struct LogReader {
     counts: LogCounts,
     years: YearResolver,
     last_ts: Option<Timestamp>,
+    /// The year-less time behind `last_ts` and the year it was given, if it had no year.
+    last_local: Option<(LocalTime, i32)>,
     open_event: Option<Event>,
+    /// The year-less time behind the open event's time, as `last_local`.
+    open_local: Option<(LocalTime, i32)>,
+    /// Events held until the end of the file, when a hint may shift their years.
+    held: Vec<(Event, Option<(LocalTime, i32)>)>,
     full_alert: Option<full_alert::FullAlert>,
     finished: bool,
 }
@@ -239,7 +253,10 @@ impl LogReader {
             counts,
             years: YearResolver::new(options.year),
             last_ts: None,
+            last_local: None,
             open_event: None,
+            open_local: None,
+            held: Vec::new(),
             full_alert: None,
             finished: false,
         }
@@ -283,10 +300,36 @@ impl LogReader {
         }
         self.close_full_alert(on_event);
         if let Some(event) = self.open_event.take() {
+            let local = self.open_local.take();
+            self.pass_on(event, local, on_event);
+        }
+
+        // Shift the held year-less times by the hint's rule, then pass every held event on.
+        let held = std::mem::take(&mut self.held);
+        let locals: Vec<(LocalTime, i32)> = held.iter().filter_map(|(_, local)| *local).collect();
+        let offset = self.options.tz_offset_secs.unwrap_or(0);
+        let shift = year_shift(self.options.year_hint, &locals, offset, self.years.rollovers());
+        for (mut event, local) in held {
+            if let Some((time, year)) = local.filter(|_| shift != 0) {
+                if let Ok(ts) = time.to_timestamp(year + shift, offset) {
+                    event.ts = ts;
+                }
+            }
             on_event(event);
         }
-        self.counts.assumed_year = self.years.base_year();
+        self.counts.assumed_year = self.years.base_year().map(|year| year + shift);
         self.counts.year_rollovers = self.years.rollovers();
+    }
+
+    /// Passes a finished event on. With a year hint, the event waits in `held` until the end
+    /// of the file, because the hint may still shift the year of its time.
+    fn pass_on(&mut self, event: Event, local: Option<(LocalTime, i32)>, on_event: &mut dyn FnMut(Event)) {
+        let hinted = self.options.year.is_none() && self.options.year_hint != YearHint::None;
+        if hinted {
+            self.held.push((event, local));
+        } else {
+            on_event(event);
+        }
     }
 
     /// Decodes the buffered line and reads it.
@@ -405,8 +448,9 @@ impl LogReader {
         event.raw = raw.to_string();
         *self.counts.events_by_format.entry(event.format).or_default() += 1;
         *self.counts.events_by_type.entry(event.event_type).or_default() += 1;
+        let local = std::mem::replace(&mut self.open_local, self.last_local);
         if let Some(previous) = self.open_event.replace(event) {
-            on_event(previous);
+            self.pass_on(previous, local, on_event);
         }
     }
 
@@ -414,16 +458,25 @@ impl LogReader {
     fn resolve_time(&mut self, time: RecordTime) -> Result<Timestamp, String> {
         let offset = self.options.tz_offset_secs.unwrap_or(0);
         match time {
-            RecordTime::Absolute(ts) => Ok(ts),
+            RecordTime::Absolute(ts) => {
+                self.last_local = None;
+                Ok(ts)
+            }
             RecordTime::Missing => {
                 self.counts.no_timestamp += 1;
                 Ok(self.last_ts.unwrap_or_default())
             }
-            RecordTime::Local(local) if local.year.is_some() => local.to_timestamp(0, offset),
+            RecordTime::Local(local) if local.year.is_some() => {
+                let ts = local.to_timestamp(0, offset)?;
+                self.last_local = None;
+                Ok(ts)
+            }
             RecordTime::Local(local) => {
                 let hint = self.options.year_hint;
                 let year = self.years.resolve(&local, |first| choose_base_year(hint, offset, first));
-                local.to_timestamp(year, offset)
+                let ts = local.to_timestamp(year, offset)?;
+                self.last_local = Some((local, year));
+                Ok(ts)
             }
         }
     }
@@ -453,6 +506,51 @@ pub fn choose_base_year(hint: YearHint, offset: i32, first: &LocalTime) -> i32 {
                 Ok(ts) if ts > limit => year.saturating_sub(1),
                 _ => year,
             }
+        }
+    }
+}
+
+/// Returns the whole number of years (zero or negative) to add to every year-less time of a
+/// file, given each such time with the year the line-by-line resolver gave it.
+///
+/// The resolver starts from the first line and adds a year at each December-to-January
+/// roll-over, so a file whose months jump back (lines out of order, or a year's gap) can end
+/// up in the future. With [`YearHint::FileModified`], the shift is the largest one that puts
+/// no line after the modification time plus one day. With [`YearHint::CaptureRange`], it is
+/// the shift with the least total distance from the range. Both try zero down to one more
+/// than the roll-overs, and ties go to the shift nearer zero. A shift under which a line's date does not exist
+/// (29 February) is skipped.
+pub fn year_shift(hint: YearHint, locals: &[(LocalTime, i32)], offset: i32, rollovers: i32) -> i32 {
+    if locals.is_empty() {
+        return 0;
+    }
+    let times = |shift: i32| -> Option<Vec<Timestamp>> {
+        locals.iter().map(|(time, year)| time.to_timestamp(year + shift, offset).ok()).collect()
+    };
+    let candidates = (0..=rollovers.clamp(0, 64) + 1).map(|step| -step);
+    match hint {
+        YearHint::None => 0,
+        YearHint::FileModified(modified) => {
+            let limit = modified.plus_nanos(SECS_PER_DAY * crate::time::NANOS_PER_SEC);
+            candidates
+                .filter_map(|shift| times(shift).map(|list| (shift, list)))
+                .find(|(_, list)| list.iter().all(|&ts| ts <= limit))
+                .map_or(0, |(shift, _)| shift)
+        }
+        YearHint::CaptureRange { first, last } => {
+            let distance = |ts: Timestamp| -> i128 {
+                if ts < first {
+                    i128::from(first.since(ts))
+                } else if ts > last {
+                    i128::from(ts.since(last))
+                } else {
+                    0
+                }
+            };
+            candidates
+                .filter_map(|shift| times(shift).map(|list| (shift, list.into_iter().map(distance).sum::<i128>())))
+                .min_by_key(|&(shift, total)| (total, -shift))
+                .map_or(0, |(shift, _)| shift)
         }
     }
 }

@@ -1,10 +1,10 @@
 //! Activity over time for the chosen host: events per bucket, stacked by event type.
 //!
-//! The buckets are the profile's [`Grid`] (minute, hour or day, chosen from the range), each
-//! flagged when it starts on a Saturday or Sunday in UTC. When a port is chosen, the same
-//! buckets are also counted without the port filter, so the page can set the port's share
-//! against all of the host's activity. Findings about the host are marked at the bucket
-//! where they start.
+//! The buckets are the profile's [`Grid`] (second, minute, hour or day, chosen from the
+//! range), each flagged when it starts on a Saturday or Sunday in UTC. When a port is
+//! chosen, the same buckets are also counted without the port filter, so the page can set
+//! the port's share against all of the host's activity. Findings about the host are marked
+//! at the bucket where they start.
 
 use super::{is_weekend, Filter, Finding, Grid};
 use crate::events::{Event, EventType};
@@ -43,7 +43,7 @@ pub struct FindingMark {
 pub struct ActivityView {
     /// The buckets' layout.
     pub grid: Grid,
-    /// `minute`, `hour` or `day`.
+    /// `second`, `minute`, `hour` or `day`, see [`Grid::unit`].
     pub unit: &'static str,
     /// Every event type present in `buckets` or `without_port`, in declaration order.
     pub event_types: Vec<EventType>,

@@ -7,12 +7,28 @@
 //! source kept logging others for longer than the window after it; otherwise the log may
 //! just have ended. An unanswered attempt to reach the host (`conn_timed_out` with the host as
 //! destination) is not the host's own activity, so it is left out: probes of a machine that
-//! was switched off go on after it went silent. The sources *stopped together* when each source's last event about the host lies
-//! within its tolerance of the latest one: the window, or the source's median gap between
-//! the host's events when that is longer, because a source that records the host every 15
-//! minutes (a C2 keepalive alert) cannot place the stop more precisely than that.
+//! was switched off go on after it went silent.
+//!
+//! The verdict `stopped_together` follows the WentSilent detection rule (`detect::silent`)
+//! and needs two things:
+//!
+//! 1. The sources agree (`sources_agree`): each source's last event about the host lies
+//!    within its tolerance of the latest one. The tolerance is the window, the source's median
+//!    gap between the host's events, or the source's longest gap in the
+//!    [`SILENT_LOOKBACK`] before the host's last event, whichever is longest. A source that
+//!    records the host every 15 minutes (a C2 keepalive alert) cannot place the stop more
+//!    precisely than that, and the rule allows a sparse source the same lull.
+//! 2. The silence is unusual (`silence_unusual`). The `silence` runs from the host's last
+//!    event to the latest event of its sources. It must be longer than the window and than
+//!    `longest_gap`, the host's longest gap between two of its events that ends in the
+//!    [`SILENT_LOOKBACK`] before its last event. A scanner that runs every two days has a two-day gap before
+//!    its last run, so a day of quiet after that run is its usual rhythm, not a switch-off.
+//!
+//! With one source, `stopped_together` is null and `silence_unusual` alone tells whether the
+//! host went quiet for longer than usual.
 
 use super::Filter;
+use crate::detect::silent::SILENT_LOOKBACK;
 use crate::events::{Event, EventType, SourceFormat};
 use crate::time::Timestamp;
 use serde::Serialize;
@@ -38,6 +54,9 @@ pub struct SourceActivity {
     /// Median nanoseconds between the host's consecutive events in this source; null with
     /// fewer than two events.
     pub median_gap: Option<i64>,
+    /// Maximum nanoseconds between the host's consecutive events in this source within the
+    /// [`SILENT_LOOKBACK`] before the host's last event; null with fewer than two there.
+    pub longest_lull: Option<i64>,
     /// Nanoseconds from this source's last event about the host to the latest over all sources.
     pub lag: i64,
 }
@@ -53,8 +72,18 @@ pub struct DropoffView {
     pub last: Option<Timestamp>,
     /// Nanoseconds between the earliest and the latest of the sources' last events.
     pub spread: Option<i64>,
-    /// True if and only if every source's `lag` is at most the larger of the window and its
-    /// `median_gap`; null with fewer than two sources.
+    /// True if and only if every source's `lag` is at most its tolerance, the maximum of the
+    /// window, its `median_gap` and its `longest_lull`. Null with fewer than two sources.
+    pub sources_agree: Option<bool>,
+    /// Nanoseconds from the host's last event to the latest event of the sources that saw it.
+    pub silence: Option<i64>,
+    /// The host's longest gap between consecutive events (over all sources) that ends within
+    /// the [`SILENT_LOOKBACK`] before its last event; null with fewer than two events.
+    pub longest_gap: Option<i64>,
+    /// True if and only if `silence` exceeds both the window and `longest_gap`.
+    pub silence_unusual: Option<bool>,
+    /// The verdict: `sources_agree` and `silence_unusual` both hold; null with fewer than two
+    /// sources.
     pub stopped_together: Option<bool>,
 }
 
@@ -71,10 +100,13 @@ pub fn dropoff(events: &[Event], filter: &Filter, window: i64) -> DropoffView {
     }
 
     let last = host.values().filter_map(|times| times.iter().max()).max().copied();
+    let lookback_start = last.map(|last| last.plus_nanos(-SILENT_LOOKBACK));
+    let mut all_times: Vec<Timestamp> = host.values().flatten().copied().collect();
+    all_times.sort_unstable();
     let sources: Vec<SourceActivity> = host
         .into_iter()
         .map(|(format, mut times)| {
-            times.sort();
+            times.sort_unstable();
             let (first, source_host_last) = (times[0], times[times.len() - 1]);
             let source_last = source_last.get(&format).copied().unwrap_or(source_host_last);
             let silent = source_last.since(source_host_last);
@@ -87,16 +119,40 @@ pub fn dropoff(events: &[Event], filter: &Filter, window: i64) -> DropoffView {
                 silent,
                 went_silent: silent > window,
                 median_gap: median_gap(&times),
+                longest_lull: lookback_start.and_then(|start| longest_gap_ending_after(&times, start, false)),
                 lag: last.map_or(0, |last| last.since(source_host_last)),
             }
         })
         .collect();
 
+    // Rule 1: every source stopped within its tolerance of the latest one.
     let earliest_stop = sources.iter().map(|source| source.last).min();
     let spread = last.zip(earliest_stop).map(|(last, earliest)| last.since(earliest));
-    let within = |source: &SourceActivity| source.lag <= window.max(source.median_gap.unwrap_or(0));
-    let stopped_together = if sources.len() >= 2 { Some(sources.iter().all(within)) } else { None };
-    DropoffView { window, sources, last, spread, stopped_together }
+    let tolerance =
+        |source: &SourceActivity| window.max(source.median_gap.unwrap_or(0)).max(source.longest_lull.unwrap_or(0));
+    let within = |source: &SourceActivity| source.lag <= tolerance(source);
+    let sources_agree = if sources.len() >= 2 { Some(sources.iter().all(within)) } else { None };
+
+    // Rule 2: the silence after the last event is longer than the host's usual gaps.
+    let data_end = sources.iter().map(|source| source.source_last).max();
+    let silence = last.zip(data_end).map(|(last, end)| end.since(last));
+    let longest_gap = lookback_start.and_then(|start| longest_gap_ending_after(&all_times, start, true));
+    let silence_unusual = silence.map(|silence| silence > window.max(longest_gap.unwrap_or(0)));
+
+    let stopped_together = sources_agree.map(|agree| agree && silence_unusual == Some(true));
+    DropoffView { window, sources, last, spread, sources_agree, silence, longest_gap, silence_unusual, stopped_together }
+}
+
+/// Returns the longest gap between consecutive sorted `times` among the gaps that end after
+/// `start`, or `None` when there is none. With `crossing`, the gap from the last time before
+/// `start` to the first one after it counts too, so a host that was quiet for days before a
+/// short burst shows that quiet.
+fn longest_gap_ending_after(times: &[Timestamp], start: Timestamp, crossing: bool) -> Option<i64> {
+    times
+        .windows(2)
+        .filter(|pair| pair[1] > start && (crossing || pair[0] >= start))
+        .map(|pair| pair[1].since(pair[0]))
+        .max()
 }
 
 /// Returns the median gap between consecutive sorted times (the lower middle for an even

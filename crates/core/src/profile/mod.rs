@@ -39,7 +39,7 @@
 //! | `ports` | `rows[]` {`port`, `proto`, `direction`, `connections`, `events`, `bytes`, `log_bytes`, `conn_states`}, `events_without_port`, `timeline` (null, or `[]` {`start`, `conn_states`, `event_types`}) |
 //! | `slash8` | `port`, `pairs[]` {`src`, `dst`, `events`} (first octets), `skipped_ipv6`, `skipped_no_address` |
 //! | `alert_chain` | `alerts[]` {`ts`, `gap`, `event_type`, `format`, `name`, `signature`, `classification`, `severity`, `src`, `src_port`, `dst`, `dst_port`, `file_index`, `line`, `findings`}, `groups[]` {`classification`, `alerts`, `first`, `last`, `event_types`}, `findings[]` |
-//! | `dropoff` | `window`, `sources[]` {`format`, `events`, `first`, `last`, `source_last`, `silent`, `went_silent`, `median_gap`, `lag`}, `last`, `spread`, `stopped_together` |
+//! | `dropoff` | `window`, `sources[]` {`format`, `events`, `first`, `last`, `source_last`, `silent`, `went_silent`, `median_gap`, `longest_lull`, `lag`}, `last`, `spread`, `sources_agree`, `silence`, `longest_gap`, `silence_unusual`, `stopped_together` (the verdict: see `dropoff`) |
 //!
 //! Object keys inside a struct keep this order; keys of count maps (`by_type`,
 //! `conn_states`, `event_types`) follow the declaration order of [`EventType`] and
@@ -320,10 +320,12 @@ pub fn profile(events: &[Event], connections: &[Connection], filter: &Filter, op
 
 /// The time buckets the timeline views share.
 ///
-/// Bucket width follows the span of the range: one minute up to 6 hours, one hour up to 14
-/// days, one day beyond, and whole multiples of a day when that would make more than
-/// [`MAX_DAY_BUCKETS`] buckets. Buckets are aligned to whole minutes, hours or days of UTC
-/// and cover the range with no gaps.
+/// Bucket width follows the span of the range: one second up to 5 minutes, 10 seconds up to
+/// 30 minutes, one minute up to 6 hours, one hour up to 14 days, one day beyond, and whole
+/// multiples of a day when that would make more than [`MAX_DAY_BUCKETS`] buckets. So a range
+/// of a few seconds (a short scan) still has several buckets, and no range has fewer than 30
+/// unless it is under 30 seconds. Buckets are aligned to whole multiples of their width in
+/// UTC and cover the range with no gaps.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Grid {
     /// Start of the first bucket.
@@ -343,7 +345,11 @@ impl Grid {
         // In i128, because the span of the widest range does not fit in i64 nanoseconds.
         let span_nanos = i128::from(end.0) - i128::from(start.0);
         let span_secs = ((span_nanos + i128::from(NANOS_PER_SEC) - 1) / i128::from(NANOS_PER_SEC)) as i64;
-        let bucket_secs = if span_secs <= 6 * 3600 {
+        let bucket_secs = if span_secs <= 5 * 60 {
+            1
+        } else if span_secs <= 30 * 60 {
+            10
+        } else if span_secs <= 6 * 3600 {
             60
         } else if span_secs <= 14 * SECS_PER_DAY {
             3600
@@ -394,10 +400,12 @@ impl Grid {
         Timestamp(start.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
     }
 
-    /// Returns the unit name of the bucket width: `minute`, `hour` or `day` (a multiple of a
-    /// day is still `day`; `bucket_secs` gives the width).
+    /// Returns the unit name of the bucket width: `second`, `minute`, `hour` or `day`. Ten
+    /// seconds are still `second` and a multiple of a day is still `day`, so `bucket_secs`
+    /// gives the width.
     pub fn unit(&self) -> &'static str {
         match self.bucket_secs {
+            1 | 10 => "second",
             60 => "minute",
             3600 => "hour",
             _ => "day",

@@ -70,7 +70,17 @@ fn involves(event: &Event, host: IpAddr) -> bool {
 fn grid_width_follows_span() {
     let start = Timestamp::from_secs(1_785_456_000);
     let hours = |n: i64| start.plus_nanos(n * 3600 * NANOS_PER_SEC);
+    let seconds = |n: i64| start.plus_nanos(n * NANOS_PER_SEC);
+    assert_eq!(Grid::for_range(start, seconds(5)).bucket_secs, 1);
+    assert_eq!(Grid::for_range(start, seconds(5)).buckets, 5);
+    assert_eq!(Grid::for_range(start, seconds(5)).unit(), "second");
+    assert_eq!(Grid::for_range(start, seconds(300)).bucket_secs, 1);
+    assert_eq!(Grid::for_range(start, seconds(301)).bucket_secs, 10);
+    assert_eq!(Grid::for_range(start, seconds(1800)).bucket_secs, 10);
+    assert_eq!(Grid::for_range(start, seconds(1800)).unit(), "second");
+    assert_eq!(Grid::for_range(start, seconds(1801)).bucket_secs, 60);
     assert_eq!(Grid::for_range(start, hours(1)).bucket_secs, 60);
+    assert_eq!(Grid::for_range(start, hours(1)).unit(), "minute");
     assert_eq!(Grid::for_range(start, hours(6)).bucket_secs, 60);
     assert_eq!(Grid::for_range(start, hours(7)).bucket_secs, 3600);
     assert_eq!(Grid::for_range(start, hours(14 * 24)).bucket_secs, 3600);
@@ -81,12 +91,13 @@ fn grid_width_follows_span() {
 #[test]
 fn grid_aligns_and_covers_range() {
     let start = Timestamp::from_parts(1_785_456_000 + 90, 5);
-    let end = Timestamp::from_secs(1_785_456_000 + 3 * 60 + 1);
+    let end = Timestamp::from_secs(1_785_456_000 + 40 * 60 + 1);
     let grid = Grid::for_range(start, end);
+    assert_eq!(grid.bucket_secs, 60);
     assert_eq!(grid.start, Timestamp::from_secs(1_785_456_060));
-    assert_eq!(grid.buckets, 3);
+    assert_eq!(grid.buckets, 40);
     assert_eq!(grid.index(start), Some(0));
-    assert_eq!(grid.index(end.plus_nanos(-1)), Some(2));
+    assert_eq!(grid.index(end.plus_nanos(-1)), Some(39));
     assert_eq!(grid.index(end.plus_nanos(60 * NANOS_PER_SEC)), None);
     assert_eq!(Grid::for_range(end, start).buckets, 0);
 }
@@ -424,6 +435,52 @@ fn dropoff_outbreak_stops_together() {
         let source = dropoff.sources.iter().find(|source| source.format == format).expect("source present");
         assert!(source.went_silent, "{source:?}");
     }
+}
+
+/// Returns the address of the host with this role in truth.json's host list.
+fn truth_role(truth: &Value, role: &str) -> IpAddr {
+    let hosts = truth["hosts"].as_array().expect("hosts list");
+    let host = hosts.iter().find(|host| host["role"] == role).expect(role);
+    host["address"].as_str().and_then(|text| text.parse().ok()).expect("address")
+}
+
+#[test]
+fn dropoff_verdict_follows_went_silent() {
+    // Seed 11 over eight days: its NNM source reports the infected host sparsely and stops
+    // about an hour before the others, and its scanner decoy's last run is a day before the end.
+    let outputs = generate(&Params { seed: 11, hosts: 300, days: 8, scale: 0.05 }).expect("valid parameters");
+    let truth: Value = serde_json::from_slice(&outputs.truth).expect("truth.json parses");
+    let report = analyze(&[("capture.pcapng", outputs.capture), ("syslog.log", outputs.syslog)]);
+    let detection = crate::detect::detect(&report, &crate::detect::DetectConfig::default());
+    let silent_hosts: BTreeSet<IpAddr> = detection
+        .findings
+        .iter()
+        .filter(|finding| finding.rule == crate::detect::Rule::WentSilent)
+        .map(|finding| finding.host)
+        .collect();
+
+    let infected = truth_ip(&truth, "/outbreak/infected");
+    let switch_off = truth_time(&truth, "switch_off");
+    let view = profile(&report.events, &report.connections, &Filter::for_host(infected), &ProfileOptions::default());
+    let dropoff = &view.dropoff;
+    assert!(silent_hosts.contains(&infected), "WentSilent does not fire for the infected host");
+    assert_eq!(dropoff.sources_agree, Some(true), "{:?}", dropoff.sources);
+    assert_eq!(dropoff.silence_unusual, Some(true));
+    assert_eq!(dropoff.stopped_together, Some(true));
+    let last = dropoff.last.unwrap();
+    assert!(last <= switch_off, "last {last}, switch-off {switch_off}");
+    assert!(switch_off.since(last) <= dropoff.window, "last {last}, switch-off {switch_off}");
+
+    let scanner = truth_role(&truth, "scanner");
+    let view = profile(&report.events, &report.connections, &Filter::for_host(scanner), &ProfileOptions::default());
+    let dropoff = &view.dropoff;
+    assert!(!silent_hosts.contains(&scanner), "WentSilent fires for the scanner decoy");
+    assert_eq!(dropoff.silence_unusual, Some(false), "silence {:?}, longest gap {:?}", dropoff.silence, dropoff.longest_gap);
+    assert_ne!(dropoff.stopped_together, Some(true));
+    let runs = truth["decoys"]["scanner_runs"].as_array().expect("scanner runs");
+    let run_gap = runs.windows(2).map(|pair| pair[1]["start"].as_f64().unwrap() - pair[0]["end"].as_f64().unwrap());
+    let longest_run_gap = run_gap.fold(0.0, f64::max);
+    assert!(dropoff.longest_gap.unwrap() as f64 / 1e9 >= longest_run_gap * 0.9, "{:?}", dropoff.longest_gap);
 }
 
 #[test]
