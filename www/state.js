@@ -42,7 +42,7 @@ export function getState() {
 
 /**
  * Merges `patch` into the state (a key set to null or undefined is removed), writes the
- * fragment and tells every listener. Does nothing when no value changes.
+ * fragment and calls every listener. Does nothing when no value changes.
  */
 export function setState(patch) {
   const next = { ...state };
@@ -76,7 +76,7 @@ export function subscribe(listener) {
   return () => listeners.delete(listener);
 }
 
-/** The port the views filter on: the chosen port while the port filter is on, else null. */
+/** Returns the port the views filter on: the chosen port while the port filter is on, else null. */
 export function activePort(current = state) {
   return current.pf && Number.isInteger(current.port) ? current.port : null;
 }

@@ -1,6 +1,6 @@
 // The URL fragment: a filter state set through the filter bar is written to the fragment,
 // and a new page opened at that URL with the same files shows the same state, as does a
-// fragment edited in place. The fragment holds the state keys only, never data from the files.
+// fragment edited in place. The fragment contains the state keys only, never data from the files.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -4,7 +4,7 @@
 // A view module exports any of:
 //   setup(context)              once, when the page loads: attach listeners to its elements
 //   start(context)              after each finished run, before the first profile
-//   render(profile, context)    after each profile answer; may return a promise (drawing)
+//   render(profile, context)    after each profile response; may return a promise (drawing)
 // context = { report, detection, state, dataFirst, ask, askJson, setState }, where report is
 // the worker's 'result' message, detection the parsed findings document and state the filter
 // state the profile was computed under. Every view draws from these numbers only.
@@ -86,7 +86,7 @@ async function busiestHost() {
   return profile.hosts.rows[0]?.address ?? null;
 }
 
-/** The profile question for a filter state. */
+/** Builds the profile request for a filter state. */
 export function profileQuery(state, dataFirst) {
   const query = { host: state.host, hosts_limit: HOSTS_LIMIT };
   const port = activePort(state);
@@ -113,7 +113,7 @@ export function profileQuery(state, dataFirst) {
 
 /**
  * Asks for the profile under the current state and renders every view. A newer state that
- * arrives meanwhile wins: the older answer is dropped. When every view has drawn, the body
+ * arrives meanwhile wins: the older response is dropped. When every view has drawn, the body
  * carries data-profile="ready" and data-profile-state (the fragment it was drawn for).
  */
 export async function refresh() {
