@@ -228,19 +228,20 @@ function afterNextFrame() {
 function renderTotals(counts, fileCount) {
   const entries = [
     ['Files', fileCount],
-    ['Files failed', counts.files_failed],
+    // Failed and partly read files alike: the status line tells the two apart.
+    ['Files with an error', counts.files_failed, 'files-failed'],
     ['Packets', counts.packets],
     ['Packets parsed', counts.packets_parsed],
     ['Packets skipped', describeMap(counts.packets_skipped)],
     ['Anomalies', describeMap(counts.anomalies)],
     ['Connections', counts.connections],
   ];
-  const nodes = entries.flatMap(([term, value]) => {
+  const nodes = entries.flatMap(([term, value, key]) => {
     const dt = document.createElement('dt');
     dt.textContent = term;
     const dd = document.createElement('dd');
     dd.textContent = String(value);
-    dd.dataset.count = term.toLowerCase().replaceAll(' ', '-');
+    dd.dataset.count = key ?? term.toLowerCase().replaceAll(' ', '-');
     return [dt, dd];
   });
   totalsList.replaceChildren(...nodes);

@@ -239,7 +239,7 @@ test('evidence capped with show-all button', async () => {
     const evidence = item.locator('ul.finding-evidence');
     assert.equal(await evidence.locator('li').count(), 3, 'evidence rows before "show all"');
     const more = item.locator('button.evidence-more');
-    assert.match(await more.textContent(), /^Show all \d+ evidence records$/);
+    assert.match(await more.textContent(), /^Show all \d+ sample records$/);
     const total = Number(await evidence.getAttribute('data-total'));
     await more.click();
     assert.equal(await evidence.locator('li').count(), total, 'evidence rows after "show all"');

@@ -52,8 +52,10 @@ export function render(profile) {
   }
 
   const marked = chain.alerts.filter(inChain).length;
-  countsLine.textContent = `${formatInteger(chain.alerts.length)} alerts in ${formatInteger(chain.groups.length)} `
-    + `classifications; ${formatInteger(marked)} inside an ${CHAIN_RULE} finding.`;
+  const alerts = chain.alerts.length === 1 ? 'alert' : 'alerts';
+  const classes = chain.groups.length === 1 ? 'classification' : 'classifications';
+  countsLine.textContent = `${formatInteger(chain.alerts.length)} ${alerts} in ${formatInteger(chain.groups.length)} `
+    + `${classes}; ${formatInteger(marked)} inside an ${CHAIN_RULE} finding.`;
   countsLine.dataset.alerts = String(chain.alerts.length);
   countsLine.dataset.chain = String(marked);
 

@@ -36,7 +36,7 @@ function describe(host, dropoff, marked) {
   const sources = dropoff.sources;
   const window = formatDuration(dropoff.window);
   if (sources.length === 0) {
-    return `No source recorded ${host} under this filter, so there is no drop-off to show.`;
+    return `No source recorded ${host} in the loaded files, so there is no drop-off to show.`;
   }
 
   const last = `${formatUtc(dropoff.last / 1e9)} UTC`;

@@ -331,7 +331,7 @@ function evidenceList(records, files) {
     return list;
   }
   const more = element('button', { type: 'button', className: 'evidence-more' },
-    `Show all ${records.length} evidence records`);
+    `Show all ${records.length} sample records`);
   more.addEventListener('click', () => {
     list.append(...records.slice(EVIDENCE_SHOWN).map((record) => evidenceItem(record, files)));
     more.remove();

@@ -50,6 +50,8 @@ let stateColumns = [];
 let sortKey = null;
 let descending = false;
 let lastTimeline = null;
+/** True after a port button was pressed, until its timeline has been drawn and focused. */
+let focusTimeline = false;
 
 /** Attaches the clear button and the chart's redraw on resize. */
 export function setup(shared) {
@@ -90,6 +92,11 @@ export async function render(profile, shared) {
   }
   lastTimeline = { port, bucketSecs: profile.activity.grid.bucket_secs, timeline: ports.timeline };
   await drawTimeline(lastTimeline);
+  if (focusTimeline) {
+    focusTimeline = false;
+    timelineHeading.tabIndex = -1;
+    timelineHeading.focus();
+  }
 }
 
 /** Returns true if and only if `key` is a column of the current table. */
@@ -182,7 +189,12 @@ function buildRow(row, chosen) {
   portButton.textContent = String(row.port);
   portButton.setAttribute('aria-pressed', String(row.port === chosen));
   portButton.setAttribute('aria-label', `Port ${row.port}: filter every view on it and show its timeline`);
-  portButton.addEventListener('click', () => context.setState({ port: row.port, pf: true }));
+  portButton.addEventListener('click', () => {
+    // The table is rebuilt under the new filter, which removes this button: focus moves to
+    // the port's timeline once it is drawn.
+    focusTimeline = true;
+    context.setState({ port: row.port, pf: true });
+  });
   portCell.append(portButton);
   tr.append(portCell);
 

@@ -140,7 +140,7 @@ function filesPart(doc, report) {
   const counts = report.counts;
   const totals = [
     ['Files', report.files.length],
-    ['Files failed', counts.files_failed],
+    ['Files with an error', counts.files_failed],
     ['Packets', counts.packets],
     ['Packets parsed', counts.packets_parsed],
     ['Connections', counts.connections],

@@ -26,6 +26,10 @@
 //!
 //! With one source, `stopped_together` is null and `silence_unusual` alone tells whether the
 //! host went quiet for longer than usual.
+//!
+//! The profile computes the drop-off over every event of the host, whatever the port, range,
+//! direction and type filters: the end of a spam burst on port 25, or the end of a zoomed
+//! range, is not the host being switched off.
 
 use super::Filter;
 use crate::detect::silent::SILENT_LOOKBACK;

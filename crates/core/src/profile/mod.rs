@@ -11,7 +11,8 @@
 //!
 //! Unless a view says otherwise, it keeps exactly the events and connections that
 //! [`Filter::matches_event`] and [`Filter::matches_connection`] accept. The host ranking and
-//! the /8 matrix cover every host, so they ignore the host and the direction. Every time is
+//! the /8 matrix cover every host, so they ignore the host and the direction. The drop-off
+//! keeps only the host: it ignores the port, range, direction and type filters. Every time is
 //! a [`Timestamp`] (integer nanoseconds since the Unix epoch, UTC), so the JSON written from
 //! a [`Profile`] has no rounding. Every list has a fixed order and every map is sorted, so
 //! the same input always gives byte-identical JSON.
@@ -313,7 +314,8 @@ pub fn profile(events: &[Event], connections: &[Connection], filter: &Filter, op
         ports: ports::ports_view(events, connections, filter, &grid),
         slash8: slash8::slash8(events, filter),
         alert_chain: alert_chain::alert_chain(events, filter, &options.findings),
-        dropoff: dropoff::dropoff(events, filter, options.dropoff_window),
+        // A switch-off is the host's, not a port's or a range's: see the dropoff module.
+        dropoff: dropoff::dropoff(events, &Filter::for_host(filter.host), options.dropoff_window),
         data,
     }
 }

@@ -353,8 +353,10 @@ fn time_range_restricts_every_view() {
     assert!(!view.alert_chain.alerts.is_empty());
     assert!(view.alert_chain.alerts.iter().all(|alert| inside(alert.ts)));
     assert!(view.alert_chain.alerts.iter().all(|alert| alert.findings == [0]));
-    assert!(view.dropoff.sources.iter().all(|source| inside(source.first) && inside(source.last)));
-    assert!(view.dropoff.sources.iter().all(|source| inside(source.source_last)));
+    // The drop-off is the host's whole history: the range does not cut it short.
+    let unfiltered = profile(&report.events, &report.connections, &Filter::for_host(host), &options);
+    assert_eq!(view.dropoff, unfiltered.dropoff);
+    assert!(view.dropoff.sources.iter().any(|source| !inside(source.last)));
     let ranked_events: u64 = view.hosts.rows.iter().filter(|row| row.address == host).map(|row| row.events).sum();
     assert_eq!(ranked_events, host_events.len() as u64);
     assert_eq!(view.activity.findings.len(), 1);
@@ -435,6 +437,12 @@ fn dropoff_outbreak_stops_together() {
         let source = dropoff.sources.iter().find(|source| source.format == format).expect("source present");
         assert!(source.went_silent, "{source:?}");
     }
+
+    // The end of the spam burst on port 25 is not a switch-off: the port filter is ignored.
+    let mut on_port = Filter::for_host(host);
+    on_port.port = Some(25);
+    let port_view = profile(&report.events, &report.connections, &on_port, &ProfileOptions::default());
+    assert_eq!(&port_view.dropoff, dropoff);
 }
 
 /// Returns the address of the host with this role in truth.json's host list.
