@@ -37,7 +37,6 @@ const STATE_LABELS = {
   types: 'Event types',
   learn: 'Learning window (hours from the first record)',
   anon: 'Axis labels of the /8 chart hidden',
-  view: 'View last shown',
 };
 
 /**
@@ -58,7 +57,8 @@ export function buildReport(context, now) {
   add(...findingsPart(doc, context.detection, host));
   add(...resultsActivityPart(doc));
   for (const section of document.querySelectorAll('#investigation section.view')) {
-    if (section.id !== 'exports-view') {
+    // The findings part above covers the findings view, so its tables are not copied twice.
+    if (section.id !== 'exports-view' && section.id !== 'findings-view') {
       add(viewPart(doc, section));
     }
   }
@@ -189,12 +189,21 @@ function findingsPart(doc, detection, host) {
     parts.push(element(doc, 'p', 'No detection rule fired on these files.'));
     return parts;
   }
-  const ranking = detection.hosts.map((row) => [row.rank, row.host, row.score.toFixed(2), row.severity,
+  // Low-severity findings on other hosts (mostly never-before-seen items) are counted, not
+  // listed: on a campus they run to hundreds of hosts and would bury the rest.
+  const ranked = detection.hosts.filter((row) => row.severity !== 'low' || row.host === host);
+  const ranking = ranked.map((row) => [row.rank, row.host, row.score.toFixed(2), row.severity,
     row.rules.join(', '), row.findings]);
   parts.push(buildTable(doc, ['Rank', 'Host', 'Score', 'Severity', 'Rules', 'Findings'], ranking, 'Hosts with findings'));
 
   const own = detection.findings.filter((finding) => finding.host === host);
-  const others = detection.findings.filter((finding) => finding.host !== host);
+  const others = detection.findings.filter((finding) => finding.host !== host && finding.severity !== 'low');
+  const lowOthers = detection.findings.filter((finding) => finding.host !== host && finding.severity === 'low').length;
+  const lowHosts = detection.hosts.length - ranked.length;
+  if (lowOthers > 0) {
+    parts.push(element(doc, 'p', `Left out: ${lowOthers} low-severity findings on other hosts, and from the ranking `
+      + `${lowHosts} hosts whose findings are all low-severity. The page and wormscope findings list them all.`));
+  }
   const findingRow = (finding, withEvidence) => {
     const row = [finding.rule, finding.host, finding.severity, finding.score.toFixed(2),
       formatNanos(finding.start), formatNanos(finding.end), finding.message];
