@@ -228,7 +228,7 @@ function afterNextFrame() {
 function renderTotals(counts, fileCount) {
   const entries = [
     ['Files', fileCount],
-    // Failed and partly read files alike: the status line tells the two apart.
+    // Counts failed and partly read files alike. The status line separates the two.
     ['Files with an error', counts.files_failed, 'files-failed'],
     ['Packets', counts.packets],
     ['Packets parsed', counts.packets_parsed],

@@ -15,7 +15,7 @@ use etherparse::{IpNumber, SlicedPacket};
 /// for `frag_timeout`; 30 seconds matches Linux's `ipfrag_time`).
 pub const FRAGMENT_TIMEOUT_NANOS: i64 = 30 * 1_000_000_000;
 
-/// The most fragments held at once before the pool is emptied.
+/// Maximum number of fragments kept at once; beyond it the pool is emptied.
 pub const MAX_HELD_FRAGMENTS: u64 = 20_000;
 
 /// A reassembled datagram.

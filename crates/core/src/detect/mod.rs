@@ -402,7 +402,7 @@ mod tests {
     // ---- helpers ----
 
     #[test]
-    fn strength_rises_from_half_at_threshold_to_one_at_double() {
+    fn strength_half_at_threshold_one_at_double() {
         assert_eq!(strength(25.0, 25.0), 0.5);
         assert_eq!(strength(37.5, 25.0), 0.75);
         assert_eq!(strength(100.0, 25.0), 1.0);

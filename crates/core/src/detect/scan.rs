@@ -133,7 +133,7 @@ fn port_finding(orig: IpAddr, span: (Timestamp, Timestamp), sweeps: &[&(Sweep, I
 struct Sweep<'a> {
     /// From the first attempt of the first qualifying window to the last attempt of the last.
     span: (Timestamp, Timestamp),
-    /// The most distinct items in one window.
+    /// Maximum number of distinct items in one window.
     peak: usize,
     /// Distinct items over the whole span.
     items: usize,

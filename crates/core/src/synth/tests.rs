@@ -52,6 +52,20 @@ struct TcpFields {
     payload_len: u32,
 }
 
+/// Returns the (source, destination) `address:port` pairs of every TCP packet in the capture.
+fn tcp_endpoints(packets: &[Pkt]) -> BTreeSet<(String, String)> {
+    packets
+        .iter()
+        .filter_map(|packet| packet.tcp.map(|tcp| (packet, tcp)))
+        .map(|(packet, tcp)| {
+            (
+                format!("{}:{}", packet.source, tcp.source_port),
+                format!("{}:{}", packet.destination, tcp.destination_port),
+            )
+        })
+        .collect()
+}
+
 /// Reads every Enhanced Packet Block with pcap-parser and decodes it with etherparse.
 fn read_packets(capture: &[u8]) -> Vec<Pkt> {
     let mut rest = capture;
@@ -615,16 +629,7 @@ fn tnm_records_match_packets() {
 #[test]
 fn snort_alerts_match_packets() {
     let (outputs, _, packets) = small();
-    let endpoints: BTreeSet<(String, String)> = packets
-        .iter()
-        .filter_map(|packet| packet.tcp.map(|tcp| (packet, tcp)))
-        .map(|(packet, tcp)| {
-            (
-                format!("{}:{}", packet.source, tcp.source_port),
-                format!("{}:{}", packet.destination, tcp.destination_port),
-            )
-        })
-        .collect();
+    let endpoints = tcp_endpoints(packets);
     let text = std::str::from_utf8(&outputs.syslog).expect("syslog is UTF-8");
     let mut checked = 0;
     for line in text.lines().filter(|line| line.contains(" snort[")) {
@@ -675,16 +680,7 @@ fn full_scale_scan_tens_of_thousands() {
 #[test]
 fn nnm_events_match_packets() {
     let (outputs, _, packets) = small();
-    let endpoints: BTreeSet<(String, String)> = packets
-        .iter()
-        .filter_map(|packet| packet.tcp.map(|tcp| (packet, tcp)))
-        .map(|(packet, tcp)| {
-            (
-                format!("{}:{}", packet.source, tcp.source_port),
-                format!("{}:{}", packet.destination, tcp.destination_port),
-            )
-        })
-        .collect();
+    let endpoints = tcp_endpoints(packets);
     let text = std::str::from_utf8(&outputs.syslog).expect("syslog is UTF-8");
     let mut checked = 0;
     for line in text.lines().filter(|line| line.contains(" nnm: ")) {
